@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class CrmTeam(models.Model):
+    _inherit = "crm.team"
+
+    sales_district_id = fields.Many2one(
+        "sales.district",
+        string="Sales District",
+        check_company=True,
+        help="The district this sales team covers.",
+    )

@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    contract_expiry_reminder_days = fields.Integer(
+        related="company_id.contract_expiry_reminder_days", readonly=False
+    )
+    milestone_lapse_days = fields.Integer(
+        related="company_id.milestone_lapse_days", readonly=False
+    )

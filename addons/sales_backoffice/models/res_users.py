@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    sales_district_id = fields.Many2one(
+        "sales.district",
+        string="Sales District",
+        help="The district this salesperson works in.",
+    )

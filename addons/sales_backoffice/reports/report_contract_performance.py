@@ -1,0 +1,28 @@
+from odoo import api, fields, models
+
+
+class ReportContractPerformance(models.AbstractModel):
+    _name = "report.sales_backoffice.report_contract_performance"
+    _description = "Contract Performance List (PDF)"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        as_of = (data or {}).get("performance_date") or self.env.context.get(
+            "performance_date"
+        ) or fields.Date.context_today(self)
+        contracts = self.env["sales.contract"].browse(docids)
+        performance = self.env["sales.contract.line.performance"].with_context(
+            performance_date=as_of
+        )
+        lines = performance.search([("contract_id", "in", contracts.ids)])
+        lines_by_contract = {contract.id: lines.browse() for contract in contracts}
+        for line in lines:
+            lines_by_contract[line.contract_id.id] |= line
+        return {
+            "doc_ids": docids,
+            "doc_model": "sales.contract",
+            "docs": contracts,
+            "as_of_date": fields.Date.to_date(as_of),
+            "lines_by_contract": lines_by_contract,
+            "milestones_by_contract": {c.id: c.milestone_ids for c in contracts},
+        }
