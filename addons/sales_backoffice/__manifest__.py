@@ -46,7 +46,7 @@
         "views/sales_backoffice_menus.xml",
     ],
     "demo": [
-
+        "demo/sales_backoffice_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

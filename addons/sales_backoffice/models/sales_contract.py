@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -694,3 +694,38 @@ class SalesContract(models.Model):
         remaining = self.search_count(domain) if len(contracts) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+
+    def _demo_execute(self, order_ratio=1.0, deliver_ratio=1.0, invoice=True):
+        """Used by the demo data only: order, deliver and invoice a share of
+        each line, through Odoo's standard flows."""
+        for contract in self:
+            values = contract._prepare_sale_order_values()
+            values["order_line"] = [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.name,
+                        "product_uom_qty": line.product_uom_qty * order_ratio,
+                        "product_uom": line.product_uom_id.id,
+                        "price_unit": line.price_unit,
+                        "discount": line.discount,
+                        "tax_id": [Command.set(line.tax_ids.ids)],
+                        "contract_line_id": line.id,
+                    }
+                )
+                for line in contract.line_ids
+            ]
+            order = self.env["sale.order"].create(values)
+            order.action_confirm()
+            pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if deliver_ratio and pickings:
+                for move in pickings.move_ids:
+                    move.quantity = move.product_uom_qty * deliver_ratio
+                    move.picked = True
+                pickings.with_context(cancel_backorder=False)._action_done()
+            if invoice and deliver_ratio:
+                order._create_invoices().action_post()
