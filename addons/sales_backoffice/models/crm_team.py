@@ -6,7 +6,6 @@ class CrmTeam(models.Model):
 
     sales_district_id = fields.Many2one(
         "sales.district",
-        string="Sales District",
         check_company=True,
         help="The district this sales team covers.",
     )

@@ -6,7 +6,6 @@ class ResPartner(models.Model):
 
     sales_district_id = fields.Many2one(
         "sales.district",
-        string="Sales District",
         compute="_compute_sales_district_id",
         recursive=True,
         store=True,
@@ -57,8 +56,6 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sales_backoffice.sales_contract_action"
         )
-        action["domain"] = [
-            ("partner_id", "child_of", self.commercial_partner_id.id)
-        ]
+        action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action

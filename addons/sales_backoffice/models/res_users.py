@@ -6,6 +6,5 @@ class ResUsers(models.Model):
 
     sales_district_id = fields.Many2one(
         "sales.district",
-        string="Sales District",
         help="The district this salesperson works in.",
     )

@@ -17,9 +17,7 @@ class SaleOrder(models.Model):
         domain="[('state', '=', 'active'), "
         "('commercial_partner_id', '=', commercial_partner_id)]",
     )
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id"
-    )
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
     contract_overrun_approved = fields.Boolean(
         string="Overrun Approved",
         copy=False,

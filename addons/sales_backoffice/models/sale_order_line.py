@@ -7,10 +7,10 @@ class SaleOrderLine(models.Model):
 
     contract_line_id = fields.Many2one(
         "sales.contract.line",
-        string="Contract Line",
         index="btree_not_null",
         copy=False,
-        domain="[('contract_id', '=', parent.contract_id), ('product_id', '=', product_id)]",
+        domain="[('contract_id', '=', parent.contract_id), "
+        "('product_id', '=', product_id)]",
     )
 
     @api.constrains("contract_line_id", "product_id", "order_id")
@@ -42,9 +42,11 @@ class SaleOrderLine(models.Model):
         """Refuse these order lines when they take a contract line beyond its
         quantity, unless a manager approved the overrun on their order."""
         lines = self.filtered(
-            lambda sol: sol.contract_line_id
-            and sol.state != "cancel"
-            and not sol.order_id.contract_overrun_approved
+            lambda sol: (
+                sol.contract_line_id
+                and sol.state != "cancel"
+                and not sol.order_id.contract_overrun_approved
+            )
         )
         contract_lines = lines.contract_line_id
         contract_lines.invalidate_recordset(["qty_ordered_all", "qty_to_order"])

@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -21,7 +20,7 @@ MANAGER_GROUP = "sales_backoffice.sales_backoffice_group_manager"
 class SalesContract(models.Model):
     _name = "sales.contract"
     _description = "Sales Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_signed desc, id desc"
     _check_company_auto = True
 
@@ -114,9 +113,7 @@ class SalesContract(models.Model):
         store=True,
         readonly=False,
     )
-    fiscal_position_id = fields.Many2one(
-        "account.fiscal.position", string="Fiscal Position", check_company=True
-    )
+    fiscal_position_id = fields.Many2one("account.fiscal.position", check_company=True)
     line_ids = fields.One2many(
         "sales.contract.line", "contract_id", string="Lines", copy=True
     )
@@ -131,9 +128,7 @@ class SalesContract(models.Model):
         string="Total", compute="_compute_amounts", store=True, tracking=True
     )
     note = fields.Html(string="Terms and Conditions")
-    review_note = fields.Text(
-        string="Last Rejection Reason", readonly=True, copy=False
-    )
+    review_note = fields.Text(string="Last Rejection Reason", readonly=True, copy=False)
     sale_order_ids = fields.One2many("sale.order", "contract_id", string="Sale Orders")
     sale_order_count = fields.Integer(compute="_compute_document_counts")
     picking_count = fields.Integer(compute="_compute_document_counts")
@@ -154,7 +149,8 @@ class SalesContract(models.Model):
     in_my_district = fields.Boolean(
         compute="_compute_in_my_district",
         search="_search_in_my_district",
-        help="The contract's district is the current user's district or one of its sub-districts.",
+        help="The contract's district is the current user's district or one "
+        "of its sub-districts.",
     )
     expiry_reminder_date = fields.Date(
         copy=False,
@@ -174,7 +170,8 @@ class SalesContract(models.Model):
     def _compute_team_id(self):
         for contract in self:
             if contract.user_id and (
-                not contract.team_id or contract.user_id not in contract.team_id.member_ids
+                not contract.team_id
+                or contract.user_id not in contract.team_id.member_ids
             ):
                 contract.team_id = (
                     self.env["crm.team"]
@@ -243,8 +240,12 @@ class SalesContract(models.Model):
             moves = invoices_by_contract.get(contract.id, self.env["account.move"])
             contract.sale_order_count = order_counts.get(contract.id, 0)
             contract.picking_count = picking_counts.get(contract.id, 0)
-            contract.invoice_count = len(moves.filtered(lambda m: m.move_type == "out_invoice"))
-            contract.refund_count = len(moves.filtered(lambda m: m.move_type == "out_refund"))
+            contract.invoice_count = len(
+                moves.filtered(lambda m: m.move_type == "out_invoice")
+            )
+            contract.refund_count = len(
+                moves.filtered(lambda m: m.move_type == "out_refund")
+            )
 
     def _invoices_by_contract(self):
         """Customer invoices and refunds of each contract, reached through the
@@ -280,9 +281,11 @@ class SalesContract(models.Model):
     def _compute_in_my_district(self):
         mine = self.env.user.sales_district_id
         for contract in self:
-            contract.in_my_district = bool(mine) and bool(
-                contract.district_id.parent_path or ""
-            ) and contract.district_id.parent_path.startswith(mine.parent_path)
+            contract.in_my_district = (
+                bool(mine)
+                and bool(contract.district_id.parent_path or "")
+                and contract.district_id.parent_path.startswith(mine.parent_path)
+            )
 
     def _search_in_my_district(self, operator, value):
         if operator not in ("=", "!="):
@@ -378,11 +381,6 @@ class SalesContract(models.Model):
                         state=dict(CONTRACT_STATES)[contract.state],
                     )
                 )
-
-    def _compute_access_url(self):
-        super()._compute_access_url()
-        for contract in self:
-            contract.access_url = f"/my/contracts/{contract.id}"
 
     # ------------------------------------------------------------------
     # Workflow
@@ -560,7 +558,9 @@ class SalesContract(models.Model):
     def _log_overrun_approval(self, order_lines):
         """Leave the manager's overrun approval on the contract's chatter."""
         for contract in order_lines.contract_line_id.contract_id:
-            lines = order_lines.filtered(lambda l, c=contract: l.contract_line_id.contract_id == c)
+            lines = order_lines.filtered(
+                lambda line, c=contract: line.contract_line_id.contract_id == c
+            )
             details = ", ".join(
                 self.env._(
                     "%(product)s: %(ordered)s ordered, %(contracted)s contracted",
@@ -572,7 +572,8 @@ class SalesContract(models.Model):
             )
             contract.message_post(
                 body=self.env._(
-                    "%(user)s approved ordering beyond the contract on %(orders)s (%(details)s).",
+                    "%(user)s approved ordering beyond the contract on %(orders)s "
+                    "(%(details)s).",
                     user=self.env.user.name,
                     orders=", ".join(lines.order_id.mapped("name")),
                     details=details,
@@ -586,9 +587,7 @@ class SalesContract(models.Model):
 
     def action_view_sale_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sale.action_orders"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action["domain"] = [("contract_id", "=", self.id)]
         action["context"] = {"create": False}
         return action
@@ -721,7 +720,9 @@ class SalesContract(models.Model):
             ]
             order = self.env["sale.order"].create(values)
             order.action_confirm()
-            pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            pickings = order.picking_ids.filtered(
+                lambda p: p.state not in ("done", "cancel")
+            )
             if deliver_ratio and pickings:
                 for move in pickings.move_ids:
                     move.quantity = move.product_uom_qty * deliver_ratio

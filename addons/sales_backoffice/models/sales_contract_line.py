@@ -12,7 +12,9 @@ class SalesContractLine(models.Model):
         "sales.contract", required=True, ondelete="cascade", index=True
     )
     sequence = fields.Integer(default=10)
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True
+    )
     currency_id = fields.Many2one(related="contract_id.currency_id", store=True)
     state = fields.Selection(related="contract_id.state", store=True)
     partner_id = fields.Many2one(related="contract_id.partner_id")
@@ -24,7 +26,11 @@ class SalesContractLine(models.Model):
         index=True,
     )
     name = fields.Text(
-        string="Description", compute="_compute_name", store=True, readonly=False, precompute=True
+        string="Description",
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        precompute=True,
     )
     product_uom_qty = fields.Float(
         string="Quantity", digits="Product Unit of Measure", required=True, default=1.0
@@ -59,9 +65,15 @@ class SalesContractLine(models.Model):
         check_company=True,
         domain="[('type_tax_use', '=', 'sale')]",
     )
-    price_subtotal = fields.Monetary(string="Subtotal", compute="_compute_amount", store=True, precompute=True)
-    price_tax = fields.Monetary(string="Tax", compute="_compute_amount", store=True, precompute=True)
-    price_total = fields.Monetary(string="Total", compute="_compute_amount", store=True, precompute=True)
+    price_subtotal = fields.Monetary(
+        string="Subtotal", compute="_compute_amount", store=True, precompute=True
+    )
+    price_tax = fields.Monetary(
+        string="Tax", compute="_compute_amount", store=True, precompute=True
+    )
+    price_total = fields.Monetary(
+        string="Total", compute="_compute_amount", store=True, precompute=True
+    )
     sale_line_ids = fields.One2many(
         "sale.order.line", "contract_line_id", string="Order Lines"
     )
@@ -80,16 +92,24 @@ class SalesContractLine(models.Model):
     )
     # the line's performance as of the context's performance_date (today)
     qty_ordered = fields.Float(
-        string="Ordered", digits="Product Unit of Measure", compute="_compute_performance"
+        string="Ordered",
+        digits="Product Unit of Measure",
+        compute="_compute_performance",
     )
     qty_delivered = fields.Float(
-        string="Delivered", digits="Product Unit of Measure", compute="_compute_performance"
+        string="Delivered",
+        digits="Product Unit of Measure",
+        compute="_compute_performance",
     )
     qty_returned = fields.Float(
-        string="Returned", digits="Product Unit of Measure", compute="_compute_performance"
+        string="Returned",
+        digits="Product Unit of Measure",
+        compute="_compute_performance",
     )
     qty_invoiced = fields.Float(
-        string="Invoiced", digits="Product Unit of Measure", compute="_compute_performance"
+        string="Invoiced",
+        digits="Product Unit of Measure",
+        compute="_compute_performance",
     )
     qty_remaining = fields.Float(
         string="Remaining",
@@ -118,7 +138,8 @@ class SalesContractLine(models.Model):
         for line in self:
             if line.product_id:
                 line.price_unit = line.product_id.uom_id._compute_price(
-                    line.product_id.lst_price, line.product_uom_id or line.product_id.uom_id
+                    line.product_id.lst_price,
+                    line.product_uom_id or line.product_id.uom_id,
                 )
 
     @api.depends("product_id", "contract_id.fiscal_position_id")
@@ -146,11 +167,17 @@ class SalesContractLine(models.Model):
         for line in self:
             base_line = line._prepare_base_line_for_taxes_computation()
             AccountTax._add_tax_details_in_base_line(base_line, line.company_id)
-            line.price_subtotal = base_line["tax_details"]["raw_total_excluded_currency"]
+            line.price_subtotal = base_line["tax_details"][
+                "raw_total_excluded_currency"
+            ]
             line.price_total = base_line["tax_details"]["raw_total_included_currency"]
             line.price_tax = line.price_total - line.price_subtotal
 
-    @api.depends("sale_line_ids.product_uom_qty", "sale_line_ids.product_uom", "sale_line_ids.state")
+    @api.depends(
+        "sale_line_ids.product_uom_qty",
+        "sale_line_ids.product_uom",
+        "sale_line_ids.state",
+    )
     def _compute_qty_ordered_all(self):
         groups = self.env["sale.order.line"]._read_group(
             [("contract_line_id", "in", self.ids), ("state", "!=", "cancel")],
@@ -159,9 +186,9 @@ class SalesContractLine(models.Model):
         )
         ordered = {}
         for contract_line, uom, qty in groups:
-            ordered[contract_line.id] = ordered.get(contract_line.id, 0.0) + uom._compute_quantity(
-                qty, contract_line.product_uom_id, round=False
-            )
+            ordered[contract_line.id] = ordered.get(
+                contract_line.id, 0.0
+            ) + uom._compute_quantity(qty, contract_line.product_uom_id, round=False)
         for line in self:
             line.qty_ordered_all = ordered.get(line.id, 0.0)
             line.qty_to_order = line.product_uom_qty - line.qty_ordered_all
@@ -171,16 +198,24 @@ class SalesContractLine(models.Model):
         # one query for the whole recordset: the performance view has one
         # row per contract line, with the line's id
         fnames = [
-            "qty_ordered", "qty_delivered", "qty_returned", "qty_invoiced",
-            "qty_remaining", "delivered_rate",
+            "qty_ordered",
+            "qty_delivered",
+            "qty_returned",
+            "qty_invoiced",
+            "qty_remaining",
+            "delivered_rate",
         ]
         real_ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
-        rows = {
-            row["id"]: row
-            for row in self.env["sales.contract.line.performance"].search_read(
-                [("id", "in", real_ids)], fnames
-            )
-        } if real_ids else {}
+        rows = (
+            {
+                row["id"]: row
+                for row in self.env["sales.contract.line.performance"].search_read(
+                    [("id", "in", real_ids)], fnames
+                )
+            }
+            if real_ids
+            else {}
+        )
         for line in self:
             row = rows.get(line.id, {})
             for fname in fnames:
@@ -208,7 +243,7 @@ class SalesContractLine(models.Model):
             if not line.product_id.sale_ok:
                 raise ValidationError(
                     self.env._(
-                        "Product %(product)s cannot be sold (its \"Can be Sold\" "
+                        'Product %(product)s cannot be sold (its "Can be Sold" '
                         "option is off), so it cannot be put on contract %(contract)s.",
                         product=line.product_id.display_name,
                         contract=line.contract_id.display_name,

@@ -28,7 +28,9 @@ class SalesContractMilestone(models.Model):
     contract_id = fields.Many2one(
         "sales.contract", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True
+    )
     currency_id = fields.Many2one(related="contract_id.currency_id")
     name = fields.Char(string="Description", required=True)
     milestone_type = fields.Selection(
@@ -40,7 +42,6 @@ class SalesContractMilestone(models.Model):
     date_due = fields.Date(string="Due Date", required=True)
     contract_line_id = fields.Many2one(
         "sales.contract.line",
-        string="Contract Line",
         domain="[('contract_id', '=', contract_id)]",
         help="For a delivery milestone in quantity: the line whose net "
         "delivered quantity must reach the target.",
@@ -108,8 +109,13 @@ class SalesContractMilestone(models.Model):
         if delivery:
             perf = self.env["sales.contract.line.performance"].search_read(
                 [("contract_id", "in", delivery.contract_id.ids)],
-                ["contract_id", "qty_delivered", "qty_returned",
-                 "amount_delivered", "amount_returned"],
+                [
+                    "contract_id",
+                    "qty_delivered",
+                    "qty_returned",
+                    "amount_delivered",
+                    "amount_returned",
+                ],
             )
             by_line = {row["id"]: row for row in perf}
             by_contract = {}
@@ -124,7 +130,9 @@ class SalesContractMilestone(models.Model):
                         "qty_returned", 0.0
                     )
                 else:
-                    result[milestone.id] = by_contract.get(milestone.contract_id.id, 0.0)
+                    result[milestone.id] = by_contract.get(
+                        milestone.contract_id.id, 0.0
+                    )
         payment = self - delivery
         if payment:
             paid = payment.contract_id._paid_amount_by_contract()

@@ -156,22 +156,26 @@ class SalesContractLinePerformance(models.Model):
             """
             SELECT cl.id, cl.contract_id, cl.sequence, c.company_id, c.currency_id,
                    c.commercial_partner_id AS partner_id, c.user_id, c.district_id,
-                   c.state AS contract_state, c.date_end, cl.product_id, cl.product_uom_id,
+                   c.state AS contract_state, c.date_end,
+                   cl.product_id, cl.product_uom_id,
                    %(as_of)s::date AS as_of_date,
                    cl.product_uom_qty AS qty_contracted,
                    f.qty_ordered, f.qty_delivered, f.qty_returned,
                    f.qty_invoiced - f.qty_refunded AS qty_invoiced,
-                   cl.product_uom_qty - (f.qty_delivered - f.qty_returned) AS qty_remaining,
+                   cl.product_uom_qty - (f.qty_delivered - f.qty_returned)
+                       AS qty_remaining,
                    cl.price_subtotal AS amount_contracted,
                    f.amount_ordered, f.amount_delivered, f.amount_returned,
                    f.amount_invoiced - f.amount_refunded AS amount_invoiced,
-                   cl.price_subtotal - (f.amount_delivered - f.amount_returned) AS amount_remaining,
+                   cl.price_subtotal - (f.amount_delivered - f.amount_returned)
+                       AS amount_remaining,
                    %(ordered_rate)s AS ordered_rate,
                    %(delivered_rate)s AS delivered_rate,
                    %(invoiced_rate)s AS invoiced_rate,
                    (f.qty_delivered - f.qty_returned < f.qty_ordered
                     OR (c.date_end < %(as_of)s
-                        AND f.qty_delivered - f.qty_returned < cl.product_uom_qty)) AS is_under_delivered
+                        AND f.qty_delivered - f.qty_returned < cl.product_uom_qty))
+                       AS is_under_delivered
               FROM sales_contract_line cl
               JOIN sales_contract c ON c.id = cl.contract_id
               CROSS JOIN LATERAL (

@@ -116,7 +116,8 @@ class SalesContractPerformance(models.Model):
                    COALESCE(f.amount_delivered, 0) AS amount_delivered,
                    COALESCE(f.amount_returned, 0) AS amount_returned,
                    COALESCE(f.amount_invoiced, 0) AS amount_invoiced,
-                   c.amount_untaxed - COALESCE(f.amount_delivered, 0) AS amount_remaining,
+                   c.amount_untaxed - COALESCE(f.amount_delivered, 0)
+                       AS amount_remaining,
                    %(ordered_rate)s AS ordered_rate,
                    %(delivered_rate)s AS delivered_rate,
                    %(invoiced_rate)s AS invoiced_rate,
@@ -124,7 +125,8 @@ class SalesContractPerformance(models.Model):
               FROM sales_contract c
               LEFT JOIN LATERAL (
                   SELECT SUM(lp.amount_ordered) AS amount_ordered,
-                         SUM(lp.amount_delivered - lp.amount_returned) AS amount_delivered,
+                         SUM(lp.amount_delivered - lp.amount_returned)
+                             AS amount_delivered,
                          SUM(lp.amount_returned) AS amount_returned,
                          SUM(lp.amount_invoiced) AS amount_invoiced,
                          bool_or(lp.is_under_delivered) AS is_under_delivered

@@ -39,25 +39,29 @@ class SalesContractPerformanceReport(models.Model):
         "sales.district", string="District (level 2)", readonly=True
     )
     product_id = fields.Many2one("product.product", readonly=True)
-    product_tmpl_id = fields.Many2one("product.template", string="Product Template", readonly=True)
-    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    product_tmpl_id = fields.Many2one(
+        "product.template", string="Product Template", readonly=True
+    )
+    categ_id = fields.Many2one(
+        "product.category", string="Product Category", readonly=True
+    )
 
-    qty_contracted = fields.Float(string="Qty Contracted", readonly=True)
+    qty_contracted = fields.Float(readonly=True)
     amount_contracted = fields.Monetary(string="Contracted Untaxed", readonly=True)
     amount_contracted_total = fields.Monetary(string="Contracted Total", readonly=True)
-    qty_ordered = fields.Float(string="Qty Ordered", readonly=True)
+    qty_ordered = fields.Float(readonly=True)
     amount_ordered = fields.Monetary(string="Ordered Untaxed", readonly=True)
     amount_ordered_total = fields.Monetary(string="Ordered Total", readonly=True)
-    qty_delivered = fields.Float(string="Qty Delivered", readonly=True)
+    qty_delivered = fields.Float(readonly=True)
     amount_delivered = fields.Monetary(string="Delivered Untaxed", readonly=True)
     amount_delivered_total = fields.Monetary(string="Delivered Total", readonly=True)
-    qty_returned = fields.Float(string="Qty Returned", readonly=True)
+    qty_returned = fields.Float(readonly=True)
     amount_returned = fields.Monetary(string="Returned Untaxed", readonly=True)
     amount_returned_total = fields.Monetary(string="Returned Total", readonly=True)
-    qty_invoiced = fields.Float(string="Qty Invoiced", readonly=True)
+    qty_invoiced = fields.Float(readonly=True)
     amount_invoiced = fields.Monetary(string="Invoiced Untaxed", readonly=True)
     amount_invoiced_total = fields.Monetary(string="Invoiced Total", readonly=True)
-    qty_refunded = fields.Float(string="Qty Refunded", readonly=True)
+    qty_refunded = fields.Float(readonly=True)
     amount_refunded = fields.Monetary(string="Refunded Untaxed", readonly=True)
     amount_refunded_total = fields.Monetary(string="Refunded Total", readonly=True)
     amount_invoiced_net = fields.Monetary(
@@ -65,32 +69,60 @@ class SalesContractPerformanceReport(models.Model):
         readonly=True,
         help="Invoiced minus refunded: a refund is negative in its own period.",
     )
-    amount_invoiced_net_total = fields.Monetary(string="Net Invoiced Total", readonly=True)
+    amount_invoiced_net_total = fields.Monetary(
+        string="Net Invoiced Total", readonly=True
+    )
 
     _depends = {
         "sales.contract": [
-            "state", "date_signed", "company_id", "currency_id",
-            "commercial_partner_id", "user_id", "team_id", "district_id",
+            "state",
+            "date_signed",
+            "company_id",
+            "currency_id",
+            "commercial_partner_id",
+            "user_id",
+            "team_id",
+            "district_id",
         ],
         "sales.contract.line": [
-            "contract_id", "product_id", "product_uom_qty", "product_uom_id",
-            "price_subtotal", "price_total",
+            "contract_id",
+            "product_id",
+            "product_uom_qty",
+            "product_uom_id",
+            "price_subtotal",
+            "price_total",
         ],
         "sales.district": ["parent_path"],
         "sale.order": ["state", "date_order", "company_id"],
         "sale.order.line": [
-            "contract_line_id", "order_id", "product_uom_qty", "product_uom",
-            "price_unit", "discount", "price_subtotal", "price_total", "tax_id",
+            "contract_line_id",
+            "order_id",
+            "product_uom_qty",
+            "product_uom",
+            "price_unit",
+            "discount",
+            "price_subtotal",
+            "price_total",
+            "tax_id",
             "invoice_lines",
         ],
         "stock.move": [
-            "state", "date", "quantity", "product_uom", "sale_line_id",
-            "location_id", "location_dest_id",
+            "state",
+            "date",
+            "quantity",
+            "product_uom",
+            "sale_line_id",
+            "location_id",
+            "location_dest_id",
         ],
         "account.move": ["state", "move_type", "invoice_date"],
         "account.move.line": [
-            "move_id", "display_type", "quantity", "product_uom_id",
-            "price_subtotal", "price_total",
+            "move_id",
+            "display_type",
+            "quantity",
+            "product_uom_id",
+            "price_subtotal",
+            "price_total",
         ],
     }
 
@@ -102,7 +134,8 @@ class SalesContractPerformanceReport(models.Model):
     def _local_date(self, column, company_alias):
         """The calendar day of a UTC timestamp in the company's timezone."""
         return SQL(
-            "(%s AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(NULLIF(%s.tz, ''), 'UTC'))::date",
+            "(%s AT TIME ZONE 'UTC'"
+            " AT TIME ZONE COALESCE(NULLIF(%s.tz, ''), 'UTC'))::date",
             SQL.identifier(*column.split(".")),
             SQL.identifier(company_alias),
         )
@@ -113,18 +146,23 @@ class SalesContractPerformanceReport(models.Model):
         qty, amount, amount_total), quantities in the contract line's unit."""
         parts = []
         if with_contracted:
-            parts.append(SQL("""
+            parts.append(
+                SQL("""
                 SELECT cl.id AS contract_line_id, c.date_signed AS date,
                        'contracted' AS kind, cl.product_uom_qty AS qty,
                        cl.price_subtotal AS amount, cl.price_total AS amount_total
                   FROM sales_contract_line cl
                   JOIN sales_contract c ON c.id = cl.contract_id
                  WHERE c.state IN ('active', 'done') AND c.date_signed IS NOT NULL
-            """))
-        parts.append(SQL("""
+            """)
+            )
+        parts.append(
+            SQL(
+                """
             SELECT sol.contract_line_id, %(order_date)s AS date,
                    'ordered' AS kind,
-                   CASE WHEN sol.product_uom = cl.product_uom_id THEN sol.product_uom_qty
+                   CASE WHEN sol.product_uom = cl.product_uom_id
+                        THEN sol.product_uom_qty
                         ELSE sol.product_uom_qty / su.factor * lu.factor END AS qty,
                    sol.price_subtotal AS amount, sol.price_total AS amount_total
               FROM sale_order_line sol
@@ -135,15 +173,22 @@ class SalesContractPerformanceReport(models.Model):
               JOIN res_company comp ON comp.id = so.company_id
               JOIN res_partner comp_partner ON comp_partner.id = comp.partner_id
              WHERE so.state = 'sale'
-        """, order_date=self._local_date("so.date_order", "comp_partner")))
+        """,
+                order_date=self._local_date("so.date_order", "comp_partner"),
+            )
+        )
         # delivered and returned value: the order line's net price for the
         # moved quantity, rounded half-up per move, plus its percent taxes
-        parts.append(SQL("""
+        parts.append(
+            SQL(
+                """
             SELECT sol.contract_line_id, %(move_date)s AS date,
-                   CASE WHEN dest.usage = 'customer' THEN 'delivered' ELSE 'returned' END AS kind,
+                   CASE WHEN dest.usage = 'customer' THEN 'delivered'
+                        ELSE 'returned' END AS kind,
                    mv.qty_line AS qty,
                    mv.untaxed AS amount,
-                   mv.untaxed + ROUND(mv.untaxed * COALESCE(tax.rate, 0), 2) AS amount_total
+                   mv.untaxed + ROUND(mv.untaxed * COALESCE(tax.rate, 0), 2)
+                       AS amount_total
               FROM stock_move m
               JOIN sale_order_line sol ON sol.id = m.sale_line_id
               JOIN sales_contract_line cl ON cl.id = sol.contract_line_id
@@ -172,17 +217,24 @@ class SalesContractPerformanceReport(models.Model):
              WHERE m.state = 'done'
                AND ((dest.usage = 'customer' AND src.usage != 'customer')
                  OR (src.usage = 'customer' AND dest.usage != 'customer'))
-        """, move_date=self._local_date("m.date", "comp_partner")))
-        parts.append(SQL("""
+        """,
+                move_date=self._local_date("m.date", "comp_partner"),
+            )
+        )
+        parts.append(
+            SQL("""
             SELECT sol.contract_line_id, am.invoice_date AS date,
-                   CASE WHEN am.move_type = 'out_invoice' THEN 'invoiced' ELSE 'refunded' END AS kind,
-                   CASE WHEN aml.product_uom_id = cl.product_uom_id OR aml.product_uom_id IS NULL
+                   CASE WHEN am.move_type = 'out_invoice' THEN 'invoiced'
+                        ELSE 'refunded' END AS kind,
+                   CASE WHEN aml.product_uom_id = cl.product_uom_id
+                          OR aml.product_uom_id IS NULL
                         THEN aml.quantity
                         ELSE aml.quantity / au.factor * lu.factor END AS qty,
                    aml.price_subtotal AS amount, aml.price_total AS amount_total
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
-              JOIN sale_order_line_invoice_rel inv_rel ON inv_rel.invoice_line_id = aml.id
+              JOIN sale_order_line_invoice_rel inv_rel
+                ON inv_rel.invoice_line_id = aml.id
               JOIN sale_order_line sol ON sol.id = inv_rel.order_line_id
               JOIN sales_contract_line cl ON cl.id = sol.contract_line_id
               JOIN uom_uom lu ON lu.id = cl.product_uom_id
@@ -190,7 +242,8 @@ class SalesContractPerformanceReport(models.Model):
              WHERE am.state = 'posted'
                AND am.move_type IN ('out_invoice', 'out_refund')
                AND aml.display_type = 'product'
-        """))
+        """)
+        )
         return SQL(" UNION ALL ").join(parts)
 
     @api.model
@@ -198,29 +251,40 @@ class SalesContractPerformanceReport(models.Model):
         """Pivot the narrow events into one column per figure."""
         columns = []
         for kind in EVENT_KINDS:
-            for prefix, value in (("qty", "qty"), ("amount", "amount"), ("amount", "amount_total")):
-                name = f"{prefix}_{kind}" + ("_total" if value == "amount_total" else "")
-                columns.append(SQL(
-                    "COALESCE(SUM(%s) FILTER (WHERE %s = %s), 0) AS %s",
-                    SQL.identifier(alias, value),
-                    SQL.identifier(alias, "kind"),
-                    kind,
-                    SQL.identifier(name),
-                ))
+            for prefix, value in (
+                ("qty", "qty"),
+                ("amount", "amount"),
+                ("amount", "amount_total"),
+            ):
+                name = f"{prefix}_{kind}" + (
+                    "_total" if value == "amount_total" else ""
+                )
+                columns.append(
+                    SQL(
+                        "COALESCE(SUM(%s) FILTER (WHERE %s = %s), 0) AS %s",
+                        SQL.identifier(alias, value),
+                        SQL.identifier(alias, "kind"),
+                        kind,
+                        SQL.identifier(name),
+                    )
+                )
         return SQL(", ").join(columns)
 
     @property
     def _table_query(self):
-        return SQL("""
+        return SQL(
+            """
             SELECT g.contract_line_id * 100000 + (g.date - DATE '1900-01-01') AS id,
                    g.*,
                    g.amount_invoiced - g.amount_refunded AS amount_invoiced_net,
-                   g.amount_invoiced_total - g.amount_refunded_total AS amount_invoiced_net_total,
+                   g.amount_invoiced_total - g.amount_refunded_total
+                       AS amount_invoiced_net_total,
                    cl.contract_id, c.company_id, c.currency_id,
                    c.commercial_partner_id AS partner_id, c.user_id, c.team_id,
                    c.district_id,
                    split_part(d.parent_path, '/', 1)::int AS district_level1_id,
-                   NULLIF(split_part(d.parent_path, '/', 2), '')::int AS district_level2_id,
+                   NULLIF(split_part(d.parent_path, '/', 2), '')::int
+                       AS district_level2_id,
                    cl.product_id, pp.product_tmpl_id, pt.categ_id
               FROM (
                   SELECT ev.contract_line_id, ev.date, %(measures)s
@@ -234,7 +298,10 @@ class SalesContractPerformanceReport(models.Model):
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               LEFT JOIN sales_district d ON d.id = c.district_id
              WHERE c.state IN ('active', 'done')
-        """, measures=self._measure_columns(), events=self._events_query())
+        """,
+            measures=self._measure_columns(),
+            events=self._events_query(),
+        )
 
     def action_open_contract(self):
         self.ensure_one()

@@ -25,9 +25,13 @@ class ContractStatisticsXlsx(models.AbstractModel):
                 sheet.write(header_row, col, self.env._("%s (untaxed)", label), bold)
                 sheet.write(header_row, col + 1, self.env._("%s (total)", label), bold)
                 col += 2
-            for index, row in enumerate(wizard._statistics_rows(), start=header_row + 1):
+            for index, row in enumerate(
+                wizard._statistics_rows(), start=header_row + 1
+            ):
                 fmt = money if row["kind"] == "month" else money_bold
-                sheet.write(index, 0, row["label"], bold if row["kind"] != "month" else None)
+                sheet.write(
+                    index, 0, row["label"], bold if row["kind"] != "month" else None
+                )
                 col = 1
                 for __, untaxed, total in columns:
                     sheet.write_number(index, col, row["values"][untaxed], fmt)

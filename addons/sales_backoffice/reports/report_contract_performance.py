@@ -7,9 +7,11 @@ class ReportContractPerformance(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        as_of = (data or {}).get("performance_date") or self.env.context.get(
-            "performance_date"
-        ) or fields.Date.context_today(self)
+        as_of = (
+            (data or {}).get("performance_date")
+            or self.env.context.get("performance_date")
+            or fields.Date.context_today(self)
+        )
         contracts = self.env["sales.contract"].browse(docids)
         performance = self.env["sales.contract.line.performance"].with_context(
             performance_date=as_of

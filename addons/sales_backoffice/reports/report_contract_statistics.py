@@ -12,5 +12,7 @@ class ReportContractStatistics(models.AbstractModel):
             "doc_ids": docids,
             "doc_model": "sales.contract.statistics.wizard",
             "docs": wizards,
-            "rows_by_wizard": {wizard.id: wizard._statistics_rows() for wizard in wizards},
+            "rows_by_wizard": {
+                wizard.id: wizard._statistics_rows() for wizard in wizards
+            },
         }

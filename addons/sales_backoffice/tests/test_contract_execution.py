@@ -33,16 +33,26 @@ class TestContractExecution(SalesBackofficeCommon):
 
     def test_order_only_from_active_contract(self):
         draft = self._create_contract([(self.product_bed, 1, 100.0, 0.0)])
-        with self.assertRaisesRegex(UserError, "only from active"), self.env.cr.savepoint():
+        with (
+            self.assertRaisesRegex(UserError, "only from active"),
+            self.env.cr.savepoint(),
+        ):
             draft.action_open_order_wizard()
 
     def test_over_ordering_refused(self):
         self._order(self.contract, {self.product_bed: 8}, confirm=False)
-        orders_before = self.env["sale.order"].search_count([("contract_id", "=", self.contract.id)])
-        with self.assertRaisesRegex(ValidationError, "allows 10.0 .* would take 13.0"), self.env.cr.savepoint():
+        orders_before = self.env["sale.order"].search_count(
+            [("contract_id", "=", self.contract.id)]
+        )
+        with (
+            self.assertRaisesRegex(ValidationError, "allows 10.0 .* would take 13.0"),
+            self.env.cr.savepoint(),
+        ):
             self._order(self.contract, {self.product_bed: 5}, confirm=False)
         self.assertEqual(
-            self.env["sale.order"].search_count([("contract_id", "=", self.contract.id)]),
+            self.env["sale.order"].search_count(
+                [("contract_id", "=", self.contract.id)]
+            ),
             orders_before,
             "nothing half-written",
         )
@@ -67,8 +77,10 @@ class TestContractExecution(SalesBackofficeCommon):
         self.assertTrue(order.contract_overrun_approved)
         self.assertAlmostEqual(self.contract.line_ids[0].qty_ordered_all, 12.0)
         self.assertTrue(
-            any("approved ordering beyond the contract" in (m.body or "")
-                for m in self.contract.message_ids)
+            any(
+                "approved ordering beyond the contract" in (m.body or "")
+                for m in self.contract.message_ids
+            )
         )
 
     def test_only_manager_overrides(self):
@@ -93,8 +105,12 @@ class TestContractExecution(SalesBackofficeCommon):
             {
                 "partner_id": self.customer.id,
                 "order_line": [
-                    Command.create({"product_id": self.product_lamp.id, "product_uom_qty": 3}),
-                    Command.create({"product_id": self.product_bed.id, "product_uom_qty": 2}),
+                    Command.create(
+                        {"product_id": self.product_lamp.id, "product_uom_qty": 3}
+                    ),
+                    Command.create(
+                        {"product_id": self.product_bed.id, "product_uom_qty": 2}
+                    ),
                 ],
             }
         )
@@ -114,7 +130,9 @@ class TestContractExecution(SalesBackofficeCommon):
             {
                 "partner_id": self.customer.id,
                 "order_line": [
-                    Command.create({"product_id": self.product_lamp.id, "product_uom_qty": 6}),
+                    Command.create(
+                        {"product_id": self.product_lamp.id, "product_uom_qty": 6}
+                    ),
                 ],
             }
         )
@@ -125,7 +143,12 @@ class TestContractExecution(SalesBackofficeCommon):
             wizard.action_attach()
 
     def test_order_of_other_customer_refused(self):
-        with self.assertRaisesRegex(ValidationError, "executes a contract of its own customer"), self.env.cr.savepoint():
+        with (
+            self.assertRaisesRegex(
+                ValidationError, "executes a contract of its own customer"
+            ),
+            self.env.cr.savepoint(),
+        ):
             self.env["sale.order"].create(
                 {"partner_id": self.customer_south.id, "contract_id": self.contract.id}
             )

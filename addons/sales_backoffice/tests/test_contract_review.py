@@ -21,7 +21,9 @@ class TestContractReview(SalesBackofficeCommon):
         contract = self._create_contract([(self.product_bed, 1, 100.0, 0.0)])
         contract.with_user(self.user_backoffice).action_submit()
         self.assertEqual(contract.state, "to_review")
-        review_type = self.env.ref("sales_backoffice.mail_activity_type_contract_review")
+        review_type = self.env.ref(
+            "sales_backoffice.mail_activity_type_contract_review"
+        )
         activities = contract.activity_ids.filtered(
             lambda a: a.activity_type_id == review_type
         )
@@ -43,7 +45,9 @@ class TestContractReview(SalesBackofficeCommon):
         contract.with_user(self.user_manager).action_approve()
         self.assertEqual(contract.state, "active")
         self.assertTrue(contract.date_signed)
-        review_type = self.env.ref("sales_backoffice.mail_activity_type_contract_review")
+        review_type = self.env.ref(
+            "sales_backoffice.mail_activity_type_contract_review"
+        )
         self.assertFalse(
             contract.activity_ids.filtered(lambda a: a.activity_type_id == review_type),
             "approving closes the review activities",
@@ -60,7 +64,9 @@ class TestContractReview(SalesBackofficeCommon):
         wizard.reason = "Price below the floor agreed with the district"
         wizard.save().action_reject()
         self.assertEqual(contract.state, "draft")
-        self.assertEqual(contract.review_note, "Price below the floor agreed with the district")
+        self.assertEqual(
+            contract.review_note, "Price below the floor agreed with the district"
+        )
         self.assertTrue(
             any(
                 "Price below the floor" in (message.body or "")
@@ -76,19 +82,28 @@ class TestContractReview(SalesBackofficeCommon):
         self.assertEqual(contract.state, "to_review")
 
     def test_only_managers_cancel(self):
-        contract = self._activate(self._create_contract([(self.product_bed, 1, 100.0, 0.0)]))
+        contract = self._activate(
+            self._create_contract([(self.product_bed, 1, 100.0, 0.0)])
+        )
         with self.assertRaises(AccessError):
             contract.with_user(self.user_backoffice).action_cancel()
         contract.with_user(self.user_manager).action_cancel()
         self.assertEqual(contract.state, "cancel")
 
     def test_delete_only_draft(self):
-        contract = self._activate(self._create_contract([(self.product_bed, 1, 100.0, 0.0)]))
-        with self.assertRaisesRegex(UserError, "only draft or cancelled"), self.env.cr.savepoint():
+        contract = self._activate(
+            self._create_contract([(self.product_bed, 1, 100.0, 0.0)])
+        )
+        with (
+            self.assertRaisesRegex(UserError, "only draft or cancelled"),
+            self.env.cr.savepoint(),
+        ):
             contract.unlink()
 
     def test_district_frozen_at_signature(self):
-        contract = self._activate(self._create_contract([(self.product_bed, 1, 100.0, 0.0)]))
+        contract = self._activate(
+            self._create_contract([(self.product_bed, 1, 100.0, 0.0)])
+        )
         self.customer.sales_district_id = self.district_beta
         self.assertEqual(contract.district_id, self.district_alpha)
 
@@ -96,6 +111,10 @@ class TestContractReview(SalesBackofficeCommon):
         state = self.env.ref("base.state_us_5")
         self.district_beta.state_ids = state
         partner = self.env["res.partner"].create(
-            {"name": "Moved Customer", "country_id": state.country_id.id, "state_id": state.id}
+            {
+                "name": "Moved Customer",
+                "country_id": state.country_id.id,
+                "state_id": state.id,
+            }
         )
         self.assertEqual(partner.sales_district_id, self.district_beta)

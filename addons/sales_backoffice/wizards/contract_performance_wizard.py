@@ -28,9 +28,12 @@ class ContractPerformanceWizard(models.TransientModel):
             )
             if self.contract_ids:
                 action["domain"] = [("contract_id", "in", self.contract_ids.ids)]
-        action["context"] = {"performance_date": fields.Date.to_string(self.performance_date)}
+        action["context"] = {
+            "performance_date": fields.Date.to_string(self.performance_date)
+        }
         action["display_name"] = self.env._(
-            "%(name)s as of %(date)s", name=action.get("display_name") or action["name"],
+            "%(name)s as of %(date)s",
+            name=action.get("display_name") or action["name"],
             date=self.performance_date,
         )
         return action

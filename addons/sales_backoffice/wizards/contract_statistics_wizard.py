@@ -61,7 +61,9 @@ class ContractStatisticsWizard(models.TransientModel):
         construction; tests check them against the report grouped by
         quarter and year."""
         self.ensure_one()
-        measures = [f for __, untaxed, total in STATISTICS_COLUMNS for f in (untaxed, total)]
+        measures = [
+            f for __, untaxed, total in STATISTICS_COLUMNS for f in (untaxed, total)
+        ]
         groups = self.env["sales.contract.performance.report"]._read_group(
             self._report_domain(),
             ["date:month"],
@@ -87,7 +89,13 @@ class ContractStatisticsWizard(models.TransientModel):
             values = dict(zip(measures, sums, strict=True))
             quarter = (month.year, (month.month - 1) // 3 + 1)
             if current_quarter and quarter != current_quarter:
-                rows.append(row(f"Q{current_quarter[1]} {current_quarter[0]}", "quarter", quarter_total))
+                rows.append(
+                    row(
+                        f"Q{current_quarter[1]} {current_quarter[0]}",
+                        "quarter",
+                        quarter_total,
+                    )
+                )
                 quarter_total = {}
             if current_year and month.year != current_year:
                 rows.append(row(str(current_year), "year", year_total))
@@ -97,15 +105,20 @@ class ContractStatisticsWizard(models.TransientModel):
             for total in (quarter_total, year_total, grand_total):
                 add(total, values)
         if current_quarter:
-            rows.append(row(f"Q{current_quarter[1]} {current_quarter[0]}", "quarter", quarter_total))
+            rows.append(
+                row(
+                    f"Q{current_quarter[1]} {current_quarter[0]}",
+                    "quarter",
+                    quarter_total,
+                )
+            )
             rows.append(row(str(current_year), "year", year_total))
         rows.append(row(self.env._("Total"), "total", grand_total))
         return rows
 
     def _columns(self):
         return [
-            (str(label), untaxed, total)
-            for label, untaxed, total in STATISTICS_COLUMNS
+            (str(label), untaxed, total) for label, untaxed, total in STATISTICS_COLUMNS
         ]
 
     def action_print_pdf(self):

@@ -32,7 +32,9 @@ class SalesContractAttachWizard(models.TransientModel):
         if not self.order_ids:
             raise UserError(self.env._("Choose the orders to attach."))
         foreign = self.order_ids.filtered(
-            lambda o: o.partner_id.commercial_partner_id != contract.commercial_partner_id
+            lambda o: (
+                o.partner_id.commercial_partner_id != contract.commercial_partner_id
+            )
         )
         if foreign:
             raise UserError(
@@ -43,7 +45,9 @@ class SalesContractAttachWizard(models.TransientModel):
                 )
             )
         self.order_ids.write({"contract_id": contract.id})
-        for order_line in self.order_ids.order_line.filtered(lambda l: not l.display_type):
+        for order_line in self.order_ids.order_line.filtered(
+            lambda line: not line.display_type
+        ):
             contract_line = self._match_contract_line(order_line, contract)
             if contract_line:
                 order_line.contract_line_id = contract_line

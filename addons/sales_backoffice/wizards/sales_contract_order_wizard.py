@@ -17,7 +17,8 @@ class SalesContractOrderWizard(models.TransientModel):
         readonly=False,
     )
     confirm = fields.Boolean(
-        string="Confirm the Order", help="Confirm the order at once instead of leaving a quotation."
+        string="Confirm the Order",
+        help="Confirm the order at once instead of leaving a quotation.",
     )
     allow_overrun = fields.Boolean(
         string="Allow Ordering Beyond the Contract",
@@ -63,4 +64,6 @@ class SalesContractOrderWizard(models.TransientModel):
             contract._log_overrun_approval(order.order_line)
         if self.confirm:
             order.action_confirm()
-        return order._get_records_action(name=self.env._("Order from %s", contract.name))
+        return order._get_records_action(
+            name=self.env._("Order from %s", contract.name)
+        )

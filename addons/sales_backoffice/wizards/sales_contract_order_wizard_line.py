@@ -5,14 +5,18 @@ class SalesContractOrderWizardLine(models.TransientModel):
     _name = "sales.contract.order.wizard.line"
     _description = "Line to Order from a Contract"
 
-    wizard_id = fields.Many2one("sales.contract.order.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "sales.contract.order.wizard", required=True, ondelete="cascade"
+    )
     contract_line_id = fields.Many2one("sales.contract.line", required=True)
     product_id = fields.Many2one(related="contract_line_id.product_id")
     product_uom_id = fields.Many2one(related="contract_line_id.product_uom_id")
     qty_contracted = fields.Float(
         related="contract_line_id.product_uom_qty", string="Contracted"
     )
-    qty_to_order = fields.Float(related="contract_line_id.qty_to_order", string="Remaining")
+    qty_to_order = fields.Float(
+        related="contract_line_id.qty_to_order", string="Remaining"
+    )
     quantity = fields.Float(string="To Order Now", digits="Product Unit of Measure")
 
     def _prepare_sale_order_line_values(self):
