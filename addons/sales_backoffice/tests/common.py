@@ -15,7 +15,9 @@ class SalesBackofficeCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.company = cls.env.company
         # the fixture-building user keeps the back office's configuration
-        cls.env.user.groups_id += cls.env.ref("sales_backoffice.sales_backoffice_group_manager")
+        cls.env.user.groups_id += cls.env.ref(
+            "sales_backoffice.sales_backoffice_group_manager"
+        )
         cls.company.partner_id.tz = "UTC"
         if "stock_move_sms_validation" in cls.company._fields:
             cls.company.stock_move_sms_validation = False
@@ -60,24 +62,34 @@ class SalesBackofficeCommon(AccountTestInvoicingCommon):
 
         groups_salesman = "sales_team.group_sale_salesman,base.group_user"
         cls.user_salesman = new_test_user(
-            cls.env, login="sbo_salesman", groups=groups_salesman,
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+            cls.env,
+            login="sbo_salesman",
+            groups=groups_salesman,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
         cls.user_salesman_other = new_test_user(
-            cls.env, login="sbo_salesman_other", groups=groups_salesman,
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+            cls.env,
+            login="sbo_salesman_other",
+            groups=groups_salesman,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
         cls.user_backoffice = new_test_user(
-            cls.env, login="sbo_clerk",
+            cls.env,
+            login="sbo_clerk",
             groups="sales_backoffice.sales_backoffice_group_user,base.group_user,"
             "stock.group_stock_user,account.group_account_invoice",
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
         cls.user_manager = new_test_user(
-            cls.env, login="sbo_manager",
+            cls.env,
+            login="sbo_manager",
             groups="sales_backoffice.sales_backoffice_group_manager,base.group_user,"
             "stock.group_stock_user,account.group_account_invoice",
-            company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)],
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
         )
 
     @classmethod
@@ -90,7 +102,9 @@ class SalesBackofficeCommon(AccountTestInvoicingCommon):
                 "list_price": price,
                 "invoice_policy": "delivery",
                 "taxes_id": [Command.set(cls.tax_10.ids)],
-                "property_account_income_id": cls.company_data["default_account_revenue"].id,
+                "property_account_income_id": cls.company_data[
+                    "default_account_revenue"
+                ].id,
             }
         )
 
@@ -127,7 +141,9 @@ class SalesBackofficeCommon(AccountTestInvoicingCommon):
         return contract
 
     @classmethod
-    def _order(cls, contract, quantities, date_order="2026-02-01 10:00:00", confirm=True):
+    def _order(
+        cls, contract, quantities, date_order="2026-02-01 10:00:00", confirm=True
+    ):
         """quantities: {product: qty}; through the contract's order wizard."""
         wizard = Form(
             cls.env["sales.contract.order.wizard"].with_context(
@@ -152,8 +168,10 @@ class SalesBackofficeCommon(AccountTestInvoicingCommon):
         """Validate the order's open delivery for {product: qty} on ``day``,
         leaving a backorder for the rest."""
         picking = order.picking_ids.filtered(
-            lambda p: p.state not in ("done", "cancel")
-            and p.picking_type_id.code == "outgoing"
+            lambda p: (
+                p.state not in ("done", "cancel")
+                and p.picking_type_id.code == "outgoing"
+            )
         )
         picking.ensure_one()
         for move in picking.move_ids:

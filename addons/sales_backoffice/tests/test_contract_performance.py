@@ -19,7 +19,9 @@ class TestContractPerformance(SalesBackofficeCommon):
         )
         cls.bed_line, cls.lamp_line = cls.contract.line_ids
         cls.order = cls._order(
-            cls.contract, {cls.product_bed: 6, cls.product_lamp: 5}, "2026-02-01 10:00:00"
+            cls.contract,
+            {cls.product_bed: 6, cls.product_lamp: 5},
+            "2026-02-01 10:00:00",
         )
         cls.delivery = cls._deliver(
             cls.order, {cls.product_bed: 4, cls.product_lamp: 5}, "2026-02-15"
@@ -27,7 +29,9 @@ class TestContractPerformance(SalesBackofficeCommon):
         cls.invoice = cls._invoice(cls.order, "2026-02-28")
         cls.returned = cls._return(cls.delivery, {cls.product_lamp: 2}, "2026-04-05")
         cls.refund = cls._invoice(cls.order, "2026-04-06", final=True)
-        cancelled = cls._order(cls.contract, {cls.product_bed: 3}, "2026-03-01 10:00:00")
+        cancelled = cls._order(
+            cls.contract, {cls.product_bed: 3}, "2026-03-01 10:00:00"
+        )
         cancelled._action_cancel()
         cls.env.flush_all()
 
@@ -48,13 +52,25 @@ class TestContractPerformance(SalesBackofficeCommon):
         perf = self._performance()
         bed, lamp = perf[self.product_bed], perf[self.product_lamp]
         self.assertEqual(
-            (bed.qty_contracted, bed.qty_ordered, bed.qty_delivered, bed.qty_returned,
-             bed.qty_invoiced, bed.qty_remaining),
+            (
+                bed.qty_contracted,
+                bed.qty_ordered,
+                bed.qty_delivered,
+                bed.qty_returned,
+                bed.qty_invoiced,
+                bed.qty_remaining,
+            ),
             (10, 6, 4, 0, 4, 6),
         )
         self.assertEqual(
-            (lamp.qty_contracted, lamp.qty_ordered, lamp.qty_delivered, lamp.qty_returned,
-             lamp.qty_invoiced, lamp.qty_remaining),
+            (
+                lamp.qty_contracted,
+                lamp.qty_ordered,
+                lamp.qty_delivered,
+                lamp.qty_returned,
+                lamp.qty_invoiced,
+                lamp.qty_remaining,
+            ),
             (5, 5, 5, 2, 3, 2),
         )
         self.assertAlmostEqual(bed.amount_delivered, 360.0)
@@ -74,7 +90,9 @@ class TestContractPerformance(SalesBackofficeCommon):
     def test_line_performance_as_of_past_date(self):
         perf = self._performance("2026-02-20")
         lamp = perf[self.product_lamp]
-        self.assertEqual((lamp.qty_delivered, lamp.qty_returned, lamp.qty_invoiced), (5, 0, 0))
+        self.assertEqual(
+            (lamp.qty_delivered, lamp.qty_returned, lamp.qty_invoiced), (5, 0, 0)
+        )
         self.assertEqual(perf[self.product_bed].qty_ordered, 6)
         before = self._performance("2026-01-31")
         self.assertEqual(before[self.product_bed].qty_ordered, 0)
@@ -98,9 +116,15 @@ class TestContractPerformance(SalesBackofficeCommon):
         Report = self.env["sales.contract.performance.report"]
         domain = [("contract_id", "=", self.contract.id)]
         fields = [
-            "amount_contracted", "amount_ordered", "amount_delivered",
-            "amount_returned", "amount_invoiced", "amount_refunded",
-            "amount_invoiced_net", "amount_delivered_total", "amount_returned_total",
+            "amount_contracted",
+            "amount_ordered",
+            "amount_delivered",
+            "amount_returned",
+            "amount_invoiced",
+            "amount_refunded",
+            "amount_invoiced_net",
+            "amount_delivered_total",
+            "amount_returned_total",
         ]
         by_month = {
             month.strftime("%Y-%m"): dict(zip(fields, sums, strict=True))
@@ -156,8 +180,12 @@ class TestContractPerformance(SalesBackofficeCommon):
         quarter_rows = {r["label"]: r for r in rows if r["kind"] == "quarter"}
         self.assertEqual(set(quarter_rows), set(quarters))
         for label, (untaxed, total) in quarters.items():
-            self.assertAlmostEqual(quarter_rows[label]["values"]["amount_invoiced_net"], untaxed)
-            self.assertAlmostEqual(quarter_rows[label]["values"]["amount_invoiced_net_total"], total)
+            self.assertAlmostEqual(
+                quarter_rows[label]["values"]["amount_invoiced_net"], untaxed
+            )
+            self.assertAlmostEqual(
+                quarter_rows[label]["values"]["amount_invoiced_net_total"], total
+            )
         year = Report._read_group(
             wizard._report_domain(), ["date:year"], ["amount_delivered:sum"]
         )
@@ -177,7 +205,11 @@ class TestContractPerformance(SalesBackofficeCommon):
             self.env.flush_all()
             self.env.invalidate_all()
             Performance = self.env["sales.contract.line.performance"]
-            spec = {name: {} for name in Performance._fields if name not in ("display_name",)}
+            spec = {
+                name: {}
+                for name in Performance._fields
+                if name not in ("display_name",)
+            }
             spec["product_id"] = {"fields": {"display_name": {}}}
             before = self.env.cr.sql_log_count
             result = Performance.web_search_read(
