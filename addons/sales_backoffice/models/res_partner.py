@@ -38,18 +38,13 @@ class ResPartner(models.Model):
     def _compute_sales_contract_count(self):
         counts = dict(
             self.env["sales.contract"]._read_group(
-                [("partner_id", "child_of", self.commercial_partner_id.ids)],
-                ["partner_id"],
+                [("commercial_partner_id", "in", self.commercial_partner_id.ids)],
+                ["commercial_partner_id"],
                 ["__count"],
             )
         )
         for partner in self:
-            partner.sales_contract_count = sum(
-                count
-                for contract_partner, count in counts.items()
-                if contract_partner.commercial_partner_id
-                == partner.commercial_partner_id
-            )
+            partner.sales_contract_count = counts.get(partner.commercial_partner_id, 0)
 
     def action_view_sales_contracts(self):
         self.ensure_one()

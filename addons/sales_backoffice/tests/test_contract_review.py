@@ -118,3 +118,14 @@ class TestContractReview(SalesBackofficeCommon):
             }
         )
         self.assertEqual(partner.sales_district_id, self.district_beta)
+
+    def test_partner_contract_count_and_action(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Ward Nurse", "parent_id": self.customer.id}
+        )
+        self._create_contract([(self.product_bed, 1, 100.0, 0.0)])
+        self._create_contract([(self.product_bed, 2, 100.0, 0.0)], partner=contact)
+        self.assertEqual(self.customer.sales_contract_count, 2)
+        self.assertEqual(contact.sales_contract_count, 2)
+        action = self.customer.action_view_sales_contracts()
+        self.assertEqual(self.env["sales.contract"].search_count(action["domain"]), 2)
