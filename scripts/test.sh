@@ -100,7 +100,7 @@ tier_lint() {
     fi
     local failed=() dirs=(addons scripts tests) addon_dirs=()
     echo "--- ruff check ${dirs[*]}"
-    "$PY" -m ruff check --no-fix "${dirs[@]}" || failed+=("ruff check")
+    "$PY" -m ruff check --no-fix --output-format=concise "${dirs[@]}" || failed+=("ruff check")
     echo "--- ruff format --check ${dirs[*]}"
     "$PY" -m ruff format --check "${dirs[@]}" || failed+=("ruff format")
     local d
