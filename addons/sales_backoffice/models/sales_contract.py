@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -187,6 +188,14 @@ class SalesContract(models.Model):
                 partner.sales_district_id
                 or contract.team_id.sales_district_id
                 or contract.user_id.sales_district_id
+            )
+
+    @api.depends("date_end", "company_id.contract_expiry_reminder_days")
+    def _compute_date_expiry_reminder(self):
+        for contract in self:
+            contract.date_expiry_reminder = contract.date_end and (
+                contract.date_end
+                - timedelta(days=contract.company_id.contract_expiry_reminder_days)
             )
 
     @api.depends("partner_id")
