@@ -96,8 +96,11 @@ class SalesContractPerformance(models.Model):
             "user_id",
             "team_id",
             "district_id",
+            "amount_untaxed",
         ],
         "sales.contract.line": ["contract_id", "price_subtotal"],
+        # it sums the line performance rows: their sources too (transitively)
+        "sales.contract.line.performance": ["qty_delivered"],
     }
 
     @property
