@@ -117,8 +117,12 @@ class ContractStatisticsWizard(models.TransientModel):
         return rows
 
     def _columns(self):
+        # in the user's language: str() of a lazy term looks the language up
+        # in the calling frame, which a comprehension does not have
+        lang = self.env.lang or "en_US"
         return [
-            (str(label), untaxed, total) for label, untaxed, total in STATISTICS_COLUMNS
+            (label._translate(lang), untaxed, total)
+            for label, untaxed, total in STATISTICS_COLUMNS
         ]
 
     def action_print_pdf(self):
