@@ -140,9 +140,18 @@ class SalesContractMilestone(models.Model):
                 result[milestone.id] = paid.get(milestone.contract_id.id, 0.0)
         return result
 
-    @api.depends("milestone_type", "date_due", "quantity", "amount", "lapsed_date")
+    @api.depends(
+        "milestone_type",
+        "date_due",
+        "quantity",
+        "amount",
+        "lapsed_date",
+        "contract_id.state",
+    )
+    @api.depends_context("performance_date")
     def _compute_state(self):
-        today = fields.Date.context_today(self)
+        # as of the performance list's date when printing one, else today
+        today = self.env["sales.contract.line.performance"]._as_of_date()
         achieved = self._achieved_by_milestone()
         for milestone in self:
             target = (
@@ -154,7 +163,10 @@ class SalesContractMilestone(models.Model):
             milestone.achieved = achieved.get(milestone.id, 0.0)
             if target and milestone.achieved >= target - 1e-6:
                 milestone.state = "done"
-            elif milestone.lapsed_date:
+            elif milestone.contract_id.state not in ("active", "done"):
+                # a contract not (or no longer) executed has nothing late
+                milestone.state = "pending"
+            elif milestone.lapsed_date and milestone.lapsed_date <= today:
                 milestone.state = "lapsed"
             elif milestone.date_due and milestone.date_due < today:
                 milestone.state = "late"

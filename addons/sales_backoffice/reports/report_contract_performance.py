@@ -26,5 +26,8 @@ class ReportContractPerformance(models.AbstractModel):
             "docs": contracts,
             "as_of_date": fields.Date.to_date(as_of),
             "lines_by_contract": lines_by_contract,
-            "milestones_by_contract": {c.id: c.milestone_ids for c in contracts},
+            "milestones_by_contract": {
+                c.id: c.with_context(performance_date=as_of).milestone_ids
+                for c in contracts
+            },
         }

@@ -127,6 +127,24 @@ class TestMilestones(SalesBackofficeCommon):
         self.assertEqual(self._state(pending | late), ["done", "done"])
         self.assertEqual(late.achieved, 10.0)
 
+    def test_state_as_of_a_date(self):
+        milestone = self._milestone(-5, quantity=4)
+        self.assertEqual(self._state(milestone), ["done"])
+        # thirty days ago nothing was delivered and it was not yet due
+        past = milestone.with_context(performance_date=_days(-30))
+        self.assertEqual((past.state, past.achieved), ("pending", 0.0))
+        # due on day -5, delivered on day -20: on day -21 it was pending
+        on_day_21 = milestone.with_context(performance_date=_days(-21))
+        self.assertEqual(on_day_21.state, "pending")
+        late = self._milestone(-25, quantity=4)
+        self.assertEqual(late.with_context(performance_date=_days(-22)).state, "late")
+
+    def test_no_late_milestone_on_a_contract_not_executed(self):
+        draft = self._create_contract([(self.product_bed, 5, 100.0, 0.0)])
+        milestone = self._milestone(-10, quantity=5, contract=draft)
+        self.assertEqual(self._state(milestone), ["pending"])
+        self.assertFalse(draft.has_late_milestone)
+
     def test_returned_goods_undo_a_delivery_milestone(self):
         milestone = self._milestone(10, quantity=4)
         self.assertEqual(self._state(milestone), ["done"])
