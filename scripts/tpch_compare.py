@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Load TPC-H data into an Odoo database and compare its statistics with
+DuckDB.
+
+    scripts/tpch_compare.py --config odoo.conf --db tpch_sf001 --sf 0.01 [--subset]
+
+Creates the database when missing (installs ``sales_backoffice_tpch`` with
+``odoo-bin -i ... --stop-after-init --without-demo=all``), loads the TPC-H
+orders through the ORM committing per chunk of days (an interrupted load
+resumes after its last committed chunk), prints the load throughput, then
+compares the statistics report (``sales.contract.performance.report``)
+grouped by district (region and nation) x quarter with the figures DuckDB
+computes from the TPC-H tables, prints a table and PASS or FAIL. Exit code:
+0 PASS, 1 FAIL (mismatch), 2 error.
+
+Odoo is found through ``ODOO_HOME`` (default /opt/odoo) and ``ODOO_PYTHON``
+(default /opt/odoo-venv/bin/python): run with another interpreter, the
+script re-executes itself with ``ODOO_PYTHON``.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+ODOO_HOME = os.environ.get("ODOO_HOME", "/opt/odoo")
+ODOO_PYTHON = os.environ.get("ODOO_PYTHON", "/opt/odoo-venv/bin/python")
+MODULE = "sales_backoffice_tpch"
+
+
+def ensure_odoo():
+    """Make ``import odoo`` work: add ODOO_HOME to the path, or re-execute
+    with ODOO_PYTHON."""
+    try:
+        import odoo  # noqa: F401, PLC0415
+    except ImportError:
+        sys.path.insert(0, ODOO_HOME)
+        try:
+            import odoo  # noqa: F401, PLC0415
+        except ImportError:
+            if os.path.realpath(sys.executable) == os.path.realpath(ODOO_PYTHON):
+                raise
+            os.execv(ODOO_PYTHON, [ODOO_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", "-c", required=True, help="Odoo configuration file")
+    parser.add_argument("--db", "-d", required=True, help="database (created if missing)")
+    parser.add_argument("--sf", type=float, default=0.01, help="TPC-H scale factor")
+    parser.add_argument("--subset", action="store_true", help="load the test subset only")
+    parser.add_argument("--chunk-days", type=int, default=31, help="days per committed chunk")
+    parser.add_argument("--no-load", action="store_true", help="compare only")
+    return parser.parse_args(argv)
+
+
+def module_state(db):
+    """State of the TPC-H module in ``db``; None when the database (or its
+    Odoo schema) does not exist."""
+    import psycopg2  # noqa: PLC0415
+    from odoo import sql_db  # noqa: PLC0415
+    from odoo.service import db as db_service  # noqa: PLC0415
+
+    if not db_service.exp_db_exist(db):
+        return None
+    with sql_db.db_connect(db).cursor() as cr:
+        try:
+            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [MODULE])
+        except psycopg2.Error:
+            return None
+        row = cr.fetchone()
+    return row[0] if row else None
+
+
+def install(config, db):
+    command = [
+        ODOO_PYTHON,
+        os.path.join(ODOO_HOME, "odoo-bin"),
+        "-c",
+        config,
+        "-d",
+        db,
+        "-i",
+        MODULE,
+        "--stop-after-init",
+        "--without-demo=all",
+        "--http-interface=127.0.0.1",
+        "--no-http",
+    ]
+    print(f"Installing {MODULE} into {db}: {' '.join(command)}", flush=True)
+    started = time.monotonic()
+    subprocess.run(command, check=True)
+    print(f"Installed in {time.monotonic() - started:.0f}s", flush=True)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    ensure_odoo()
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["-c", args.config, "-d", args.db])
+    if module_state(args.db) != "installed":
+        install(args.config, args.db)
+
+    registry = Registry(args.db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        loader = env["sales.backoffice.tpch.loader"]
+        started = time.monotonic()
+        data = loader._tpch_data(sf=args.sf, subset=args.subset)
+        summary = data.summary()
+        print(
+            f"TPC-H sf={args.sf}{' (subset)' if args.subset else ''}: "
+            f"{summary['orders']} orders, {summary['lines']} lines, "
+            f"generated in {time.monotonic() - started:.1f}s",
+            flush=True,
+        )
+        if not args.no_load:
+            stats = loader.load(
+                sf=args.sf,
+                subset=args.subset,
+                data=data,
+                commit=True,
+                chunk_days=args.chunk_days,
+                log=lambda message: print(message, flush=True),
+            )
+            replayed = stats["orders_replayed"]
+            seconds = stats["replay_seconds"]
+            print("Load statistics: " + ", ".join(f"{k}={v}" for k, v in sorted(stats.items())))
+            if replayed:
+                print(
+                    f"Load throughput: {replayed} orders in {seconds:.0f}s = "
+                    f"{replayed / seconds:.2f} orders/s (master data: "
+                    f"{stats['masters_seconds']:.0f}s)",
+                    flush=True,
+                )
+            else:
+                print("Load: nothing left to replay (already loaded)")
+        started = time.monotonic()
+        comparison = loader.compare(data)
+        print(f"Compared in {time.monotonic() - started:.1f}s")
+        print("\n".join(loader.format_comparison(comparison)))
+        mismatches = sum(len(differences) for _e, _a, differences in comparison.values())
+        cr.rollback()
+    if mismatches:
+        print(f"FAIL: {mismatches} figures differ between the Odoo report and DuckDB")
+        return 1
+    print("PASS: the Odoo statistics report equals the DuckDB figures to the cent")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(2)
