@@ -1,8 +1,9 @@
+import datetime
 import hashlib
 import logging
 from decimal import Decimal
 
-from odoo import api, models
+from odoo import Command, api, models
 
 from . import tpch_data
 from .tpch_replay import TpchReplay
@@ -10,6 +11,7 @@ from .tpch_replay import TpchReplay
 _logger = logging.getLogger(__name__)
 
 REPORT_MODEL = "sales.contract.performance.report"
+PERFORMANCE_MODEL = "sales.contract.line.performance"
 LEVEL_FIELDS = {"region": "district_level1_id", "nation": "district_level2_id"}
 
 
@@ -116,3 +118,133 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
             if len(differences) > 20:
                 lines.append(f"  ... {len(differences) - 20} more")
         return lines
+
+    # ------------------------------------------------------------------
+    # Performance list: queries per contract
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _make_performance_contract(self, line_count, day=datetime.date(1995, 1, 2)):
+        """An active contract of ``line_count`` lines executed by one
+        confirmed order: half of its lines delivered and invoiced, one of
+        them returned and refunded, so every figure of its performance list
+        has data."""
+        env = self.env(context=dict(self.env.context, tracking_disable=True, skip_sms=True))
+        company = env.company
+        tax = env["account.tax"].create(
+            {
+                "name": f"Performance test 5% ({line_count} lines)",
+                "amount_type": "percent",
+                "amount": 5.0,
+                "type_tax_use": "sale",
+                "company_id": company.id,
+            }
+        )
+        partner = env["res.partner"].create(
+            {"name": f"Performance test customer ({line_count} lines)", "is_company": True}
+        )
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"Performance test product {index} ({line_count} lines)",
+                    "type": "consu",
+                    "is_storable": False,
+                    "invoice_policy": "delivery",
+                    "list_price": 10.0 + index,
+                    "taxes_id": [Command.set(tax.ids)],
+                }
+                for index in range(line_count)
+            ]
+        )
+        contract = env["sales.contract"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": env.user.id,
+                "company_id": company.id,
+                "currency_id": company.currency_id.id,
+                "date_signed": day,
+                "date_start": day,
+                "state": "active",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sequence": index,
+                            "product_id": product.id,
+                            "product_uom_qty": 10.0,
+                            "price_unit": product.list_price,
+                            "discount": index % 5,
+                            "tax_ids": [Command.set(tax.ids)],
+                        }
+                    )
+                    for index, product in enumerate(products)
+                ],
+            }
+        )
+        order_vals = contract._prepare_sale_order_values()
+        order_vals["order_line"] = [
+            Command.create(
+                {
+                    "product_id": line.product_id.id,
+                    "product_uom_qty": line.product_uom_qty,
+                    "price_unit": line.price_unit,
+                    "discount": line.discount,
+                    "tax_id": [Command.set(line.tax_ids.ids)],
+                    "contract_line_id": line.id,
+                }
+            )
+            for line in contract.line_ids
+        ]
+        order = env["sale.order"].create(order_vals)
+        order.action_confirm()
+        delivered = order.order_line[: max(1, line_count // 2)]
+        moves = delivered.move_ids
+        moves.picked = True
+        moves.picking_id.with_context(skip_backorder=True).button_validate()
+        order._create_invoices(grouped=True).action_post()
+        picking = moves.picking_id
+        wizard = (
+            env["stock.return.picking"]
+            .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
+            .create({"picking_id": picking.id})
+        )
+        for return_line in wizard.product_return_moves:
+            returned = return_line.move_id == moves[0]
+            return_line.quantity = return_line.move_id.quantity if returned else 0
+            return_line.to_refund = True
+        returned = wizard._create_return()
+        returned.move_ids.picked = True
+        returned.with_context(skip_backorder=True).button_validate()
+        order._create_invoices(grouped=True, final=True).action_post()
+        return contract
+
+    @api.model
+    def _performance_list_specification(self):
+        """What the performance list reads: every field, many2ones with
+        their display name."""
+        Performance = self.env[PERFORMANCE_MODEL]
+        specification = {}
+        for name, field in Performance._fields.items():
+            if name == "id":
+                continue
+            if field.type == "many2one":
+                specification[name] = {"fields": {"display_name": {}}}
+            elif field.type in ("one2many", "many2many"):
+                specification[name] = {"fields": {"display_name": {}}}
+            else:
+                specification[name] = {}
+        return specification
+
+    @api.model
+    def _open_performance_list(self, contract):
+        """Open a contract's performance list with cold caches; return
+        (rows, number of SQL queries)."""
+        Performance = self.env[PERFORMANCE_MODEL]
+        specification = self._performance_list_specification()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        cr = self.env.cr
+        before = cr.sql_log_count
+        result = Performance.web_search_read(
+            [("contract_id", "=", contract.id)], specification=specification
+        )
+        return result, cr.sql_log_count - before
