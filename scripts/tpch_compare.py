@@ -41,16 +41,24 @@ def ensure_odoo():
         except ImportError:
             if os.path.realpath(sys.executable) == os.path.realpath(ODOO_PYTHON):
                 raise
-            os.execv(ODOO_PYTHON, [ODOO_PYTHON, os.path.abspath(__file__), *sys.argv[1:]])
+            os.execv(
+                ODOO_PYTHON, [ODOO_PYTHON, os.path.abspath(__file__), *sys.argv[1:]]
+            )
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", "-c", required=True, help="Odoo configuration file")
-    parser.add_argument("--db", "-d", required=True, help="database (created if missing)")
+    parser.add_argument(
+        "--db", "-d", required=True, help="database (created if missing)"
+    )
     parser.add_argument("--sf", type=float, default=0.01, help="TPC-H scale factor")
-    parser.add_argument("--subset", action="store_true", help="load the test subset only")
-    parser.add_argument("--chunk-days", type=int, default=31, help="days per committed chunk")
+    parser.add_argument(
+        "--subset", action="store_true", help="load the test subset only"
+    )
+    parser.add_argument(
+        "--chunk-days", type=int, default=31, help="days per committed chunk"
+    )
     parser.add_argument("--no-load", action="store_true", help="compare only")
     return parser.parse_args(argv)
 
@@ -59,6 +67,7 @@ def module_state(db):
     """State of the TPC-H module in ``db``; None when the database (or its
     Odoo schema) does not exist."""
     import psycopg2  # noqa: PLC0415
+
     from odoo import sql_db  # noqa: PLC0415
     from odoo.service import db as db_service  # noqa: PLC0415
 
@@ -128,7 +137,10 @@ def main(argv=None):
             )
             replayed = stats["orders_replayed"]
             seconds = stats["replay_seconds"]
-            print("Load statistics: " + ", ".join(f"{k}={v}" for k, v in sorted(stats.items())))
+            print(
+                "Load statistics: "
+                + ", ".join(f"{k}={v}" for k, v in sorted(stats.items()))
+            )
             if replayed:
                 print(
                     f"Load throughput: {replayed} orders in {seconds:.0f}s = "
@@ -142,7 +154,9 @@ def main(argv=None):
         comparison = loader.compare(data)
         print(f"Compared in {time.monotonic() - started:.1f}s")
         print("\n".join(loader.format_comparison(comparison)))
-        mismatches = sum(len(differences) for _e, _a, differences in comparison.values())
+        mismatches = sum(
+            len(differences) for _e, _a, differences in comparison.values()
+        )
         cr.rollback()
     if mismatches:
         print(f"FAIL: {mismatches} figures differ between the Odoo report and DuckDB")

@@ -1,1 +1,3 @@
+from . import tpch_data
+from . import tpch_replay
 from . import tpch_loader

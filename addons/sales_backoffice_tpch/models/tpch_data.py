@@ -90,10 +90,16 @@ def find_extension():
     candidates = []
     for root in roots:
         candidates += sorted(
-            glob.glob(os.path.join(root, "extensions", f"v{version}", "*", "tpch.duckdb_extension"))
+            glob.glob(
+                os.path.join(
+                    root, "extensions", f"v{version}", "*", "tpch.duckdb_extension"
+                )
+            )
         )
         candidates += sorted(
-            glob.glob(os.path.join(root, "extensions", "*", "*", "tpch.duckdb_extension"))
+            glob.glob(
+                os.path.join(root, "extensions", "*", "*", "tpch.duckdb_extension")
+            )
         )
     if not candidates:
         raise RuntimeError(
@@ -205,7 +211,8 @@ class TpchData:
                 GROUP BY ALL
             ),
             picks AS (
-                (SELECT o_orderkey FROM kinds WHERE partial ORDER BY rank_key, o_orderkey LIMIT 8)
+                (SELECT o_orderkey FROM kinds WHERE partial
+                 ORDER BY rank_key, o_orderkey LIMIT 8)
                 UNION
                 (SELECT o_orderkey FROM kinds WHERE refund AND NOT early_return
                  ORDER BY rank_key, o_orderkey LIMIT 8)
@@ -213,9 +220,11 @@ class TpchData:
                 (SELECT o_orderkey FROM kinds WHERE early_return AND NOT refund
                  ORDER BY rank_key, o_orderkey LIMIT 8)
                 UNION
-                (SELECT o_orderkey FROM kinds WHERE plain ORDER BY rank_key, o_orderkey LIMIT 6)
+                (SELECT o_orderkey FROM kinds WHERE plain
+                 ORDER BY rank_key, o_orderkey LIMIT 6)
                 UNION
-                (SELECT o_orderkey FROM kinds WHERE undelivered ORDER BY rank_key, o_orderkey LIMIT 4)
+                (SELECT o_orderkey FROM kinds WHERE undelivered
+                 ORDER BY rank_key, o_orderkey LIMIT 4)
                 UNION
                 (SELECT o_orderkey FROM kinds WHERE early_return AND refund
                  ORDER BY rank_key, o_orderkey LIMIT 2)
@@ -234,9 +243,7 @@ class TpchData:
             self.con.execute("CREATE TABLE sel (o_orderkey BIGINT PRIMARY KEY)")
             keys = sorted({int(k) for k in order_keys})
             if keys:
-                self.con.executemany(
-                    "INSERT INTO sel VALUES (?)", [(k,) for k in keys]
-                )
+                self.con.executemany("INSERT INTO sel VALUES (?)", [(k,) for k in keys])
         self.con.execute(
             """
             CREATE OR REPLACE VIEW li AS
@@ -246,7 +253,12 @@ class TpchData:
         )
 
     def order_keys(self):
-        return [r[0] for r in self.con.execute("SELECT o_orderkey FROM sel ORDER BY 1").fetchall()]
+        return [
+            r[0]
+            for r in self.con.execute(
+                "SELECT o_orderkey FROM sel ORDER BY 1"
+            ).fetchall()
+        ]
 
     # ------------------------------------------------------------------
     # Rows for the loader
@@ -258,7 +270,9 @@ class TpchData:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def regions(self):
-        return self._dicts("SELECT r_regionkey, r_name FROM region ORDER BY r_regionkey")
+        return self._dicts(
+            "SELECT r_regionkey, r_name FROM region ORDER BY r_regionkey"
+        )
 
     def nations(self):
         return self._dicts(
@@ -300,7 +314,9 @@ class TpchData:
 
     def tax_rates(self):
         """Distinct tax rates (percent) of the selected lineitems."""
-        rows = self.con.execute("SELECT DISTINCT tax_rate FROM li ORDER BY 1").fetchall()
+        rows = self.con.execute(
+            "SELECT DISTINCT tax_rate FROM li ORDER BY 1"
+        ).fetchall()
         return [r[0] for r in rows]
 
     def orders(self):
@@ -391,7 +407,9 @@ class TpchData:
         ).fetchall()
         result = {}
         for code, quarter, measure, qty, untaxed, total in rows:
-            figures = result.setdefault((code, quarter), dict.fromkeys(FIELDS, Decimal("0.00")))
+            figures = result.setdefault(
+                (code, quarter), dict.fromkeys(FIELDS, Decimal("0.00"))
+            )
             figures[f"qty_{measure}"] = to_cents(qty)
             figures[f"amount_{measure}"] = to_cents(untaxed)
             figures[f"amount_{measure}_total"] = to_cents(total)
@@ -430,7 +448,9 @@ def compare(expected, actual, fields=FIELDS):
     of ``(key, field, expected, actual)`` (values rounded to the cent; a key
     missing on one side counts as zeros)."""
     differences = []
-    for key in sorted(set(expected) | set(actual), key=lambda k: (str(k[0]), str(k[1]))):
+    for key in sorted(
+        set(expected) | set(actual), key=lambda k: (str(k[0]), str(k[1]))
+    ):
         exp = expected.get(key, {})
         act = actual.get(key, {})
         for field in fields:

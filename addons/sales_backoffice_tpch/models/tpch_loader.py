@@ -38,7 +38,16 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
         return {"sf": sf, "orders": orders}
 
     @api.model
-    def load(self, sf=0.01, order_keys=None, commit=False, subset=False, data=None, chunk_days=31, log=None):
+    def load(
+        self,
+        sf=0.01,
+        order_keys=None,
+        commit=False,
+        subset=False,
+        data=None,
+        chunk_days=31,
+        log=None,
+    ):
         """Generate TPC-H data of scale factor ``sf`` and load the selected
         orders (all, ``order_keys``, or the test ``subset``) into the
         current company. ``commit``: commit per chunk of days (script mode;
@@ -114,7 +123,10 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
                     f"{diff if diff else Decimal('0.00'):>14}"
                 )
             for key, field, exp_value, act_value in differences[:20]:
-                lines.append(f"  MISMATCH {key[0]} {key[1]} {field}: DuckDB {exp_value} Odoo {act_value}")
+                lines.append(
+                    f"  MISMATCH {key[0]} {key[1]} {field}: "
+                    f"DuckDB {exp_value} Odoo {act_value}"
+                )
             if len(differences) > 20:
                 lines.append(f"  ... {len(differences) - 20} more")
         return lines
@@ -129,7 +141,9 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
         confirmed order: half of its lines delivered and invoiced, one of
         them returned and refunded, so every figure of its performance list
         has data."""
-        env = self.env(context=dict(self.env.context, tracking_disable=True, skip_sms=True))
+        env = self.env(
+            context=dict(self.env.context, tracking_disable=True, skip_sms=True)
+        )
         company = env.company
         tax = env["account.tax"].create(
             {
@@ -141,7 +155,10 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
             }
         )
         partner = env["res.partner"].create(
-            {"name": f"Performance test customer ({line_count} lines)", "is_company": True}
+            {
+                "name": f"Performance test customer ({line_count} lines)",
+                "is_company": True,
+            }
         )
         products = env["product.product"].create(
             [
@@ -204,7 +221,11 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
         picking = moves.picking_id
         wizard = (
             env["stock.return.picking"]
-            .with_context(active_id=picking.id, active_ids=picking.ids, active_model="stock.picking")
+            .with_context(
+                active_id=picking.id,
+                active_ids=picking.ids,
+                active_model="stock.picking",
+            )
             .create({"picking_id": picking.id})
         )
         for return_line in wizard.product_return_moves:

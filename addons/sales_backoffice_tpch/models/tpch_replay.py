@@ -57,7 +57,9 @@ def order_ref(orderkey):
 class TpchReplay:
     """Load a :class:`~.tpch_data.TpchData` selection into ``env``'s company."""
 
-    def __init__(self, env, data, commit=False, chunk_days=31, log=None, selection_key=None):
+    def __init__(
+        self, env, data, commit=False, chunk_days=31, log=None, selection_key=None
+    ):
         self.env = env(context=dict(env.context, **QUIET_CONTEXT))
         self.data = data
         self.commit = commit
@@ -118,7 +120,10 @@ class TpchReplay:
         # The statistics convert move datetimes to the company's timezone.
         if company.partner_id.tz != "UTC":
             company.partner_id.tz = "UTC"
-        if "stock_move_sms_validation" in company._fields and company.stock_move_sms_validation:
+        if (
+            "stock_move_sms_validation" in company._fields
+            and company.stock_move_sms_validation
+        ):
             company.stock_move_sms_validation = False
         if company.tax_calculation_rounding_method != "round_per_line":
             company.tax_calculation_rounding_method = "round_per_line"
@@ -143,7 +148,10 @@ class TpchReplay:
         )
         if not country:
             raise UserError(
-                self.env._("No country matches the TPC-H nation %(nation)s.", nation=nation_name)
+                self.env._(
+                    "No country matches the TPC-H nation %(nation)s.",
+                    nation=nation_name,
+                )
             )
         return country
 
@@ -170,17 +178,25 @@ class TpchReplay:
                     {
                         "name": nation["n_name"].title(),
                         "code": code,
-                        "parent_id": existing[tpch_data.region_code(nation["n_regionkey"])].id,
-                        "country_ids": [Command.set(self._country(nation["n_name"]).ids)],
+                        "parent_id": existing[
+                            tpch_data.region_code(nation["n_regionkey"])
+                        ].id,
+                        "country_ids": [
+                            Command.set(self._country(nation["n_name"]).ids)
+                        ],
                     }
                 )
         if to_create:
             for district in District.create(to_create):
                 existing[district.code] = district
         for region in self.data.regions():
-            self.regions[region["r_regionkey"]] = existing[tpch_data.region_code(region["r_regionkey"])]
+            self.regions[region["r_regionkey"]] = existing[
+                tpch_data.region_code(region["r_regionkey"])
+            ]
         for nation in self.data.nations():
-            self.nations[nation["n_nationkey"]] = existing[tpch_data.nation_code(nation["n_nationkey"])]
+            self.nations[nation["n_nationkey"]] = existing[
+                tpch_data.nation_code(nation["n_nationkey"])
+            ]
 
     def _load_taxes(self):
         Tax = self.env["account.tax"]
@@ -211,7 +227,9 @@ class TpchReplay:
     def _load_products(self):
         Product = self.env["product.product"].with_context(active_test=False)
         Category = self.env["product.category"]
-        root = Category.search([("name", "=", "TPC-H"), ("parent_id", "=", False)], limit=1)
+        root = Category.search(
+            [("name", "=", "TPC-H"), ("parent_id", "=", False)], limit=1
+        )
         if not root:
             root = Category.create({"name": "TPC-H"})
         parts = self.data.parts()
@@ -225,7 +243,9 @@ class TpchReplay:
             ):
                 categories[category.name] = category.id
         codes = {f"TPCH-P{p['p_partkey']}": p for p in parts}
-        existing = Product.search_read([("default_code", "in", list(codes))], ["default_code"])
+        existing = Product.search_read(
+            [("default_code", "in", list(codes))], ["default_code"]
+        )
         for row in existing:
             self.products[codes[row["default_code"]]["p_partkey"]] = row["id"]
         vals_list = [
@@ -291,7 +311,10 @@ class TpchReplay:
 
     def _load_users(self):
         Users = self.env["res.users"].with_context(active_test=False)
-        clerks = {f"tpch.{clerk.replace('#', '').lower()}": clerk for clerk in self.data.clerks()}
+        clerks = {
+            f"tpch.{clerk.replace('#', '').lower()}": clerk
+            for clerk in self.data.clerks()
+        }
         for row in Users.search_read([("login", "in", list(clerks))], ["login"]):
             self.users[clerks[row["login"]]] = row["id"]
         groups = [
@@ -337,7 +360,8 @@ class TpchReplay:
 
     def _set_progress(self, day):
         self.env["ir.config_parameter"].sudo().set_param(
-            PROGRESS_PARAM, json.dumps({"selection": self.selection_key, "day": day.isoformat()})
+            PROGRESS_PARAM,
+            json.dumps({"selection": self.selection_key, "day": day.isoformat()}),
         )
 
     def _events(self, orders):
@@ -393,7 +417,11 @@ class TpchReplay:
 
     def _reload_documents(self, orders, done_until):
         """Resuming: find the orders and lines of the days already replayed."""
-        refs = {order_ref(o["o_orderkey"]): o["o_orderkey"] for o in orders if o["o_orderdate"] <= done_until}
+        refs = {
+            order_ref(o["o_orderkey"]): o["o_orderkey"]
+            for o in orders
+            if o["o_orderdate"] <= done_until
+        }
         if not refs:
             return
         rows = self.env["sale.order.line"].search_read(
@@ -411,7 +439,9 @@ class TpchReplay:
         for row in rows:
             orderkey = refs[order_names[row["order_id"][0]]]
             self.order_lines[(orderkey, row["sequence"])] = row["id"]
-        self.log(f"TPC-H replay resumes after {done_until}: {len(order_names)} orders found")
+        self.log(
+            f"TPC-H replay resumes after {done_until}: {len(order_names)} orders found"
+        )
 
     def _collect_environments(self):
         """Environments live in reference cycles, freed only by the cyclic
@@ -436,7 +466,9 @@ class TpchReplay:
         if day_events["return"]:
             self._timed("return", self._return, day, day_events["return"])
         if day_events["invoice"]:
-            self._timed("invoice", self._invoice, day, day_events["invoice"], final=False)
+            self._timed(
+                "invoice", self._invoice, day, day_events["invoice"], final=False
+            )
         if day_events["refund"]:
             self._timed("refund", self._invoice, day, day_events["refund"], final=True)
 
@@ -469,7 +501,11 @@ class TpchReplay:
                             "discount": float(line["discount"]),
                             "tax_id": [Command.set([self.taxes[line["tax_rate"]]])],
                             **(
-                                {"contract_line_id": lines_by_number[line["l_linenumber"]].id}
+                                {
+                                    "contract_line_id": lines_by_number[
+                                        line["l_linenumber"]
+                                    ].id
+                                }
                                 if contract
                                 else {}
                             ),
@@ -529,7 +565,10 @@ class TpchReplay:
         return self._customer_nation[order["o_custkey"]]
 
     def _line_ids(self, items):
-        return [self.order_lines[(order["o_orderkey"], line["l_linenumber"])] for order, line in items]
+        return [
+            self.order_lines[(order["o_orderkey"], line["l_linenumber"])]
+            for order, line in items
+        ]
 
     def _deliver(self, day, items):
         """Validate, in one call, the delivery of the lines shipped that day;
@@ -546,7 +585,8 @@ class TpchReplay:
         if len(moves) != len(line_ids):
             raise UserError(
                 self.env._(
-                    "TPC-H replay on %(day)s: %(moves)s deliveries open for %(lines)s lines shipped.",
+                    "TPC-H replay on %(day)s: %(moves)s deliveries open "
+                    "for %(lines)s lines shipped.",
                     day=day,
                     moves=len(moves),
                     lines=len(line_ids),
@@ -563,7 +603,8 @@ class TpchReplay:
         if not_done:
             raise UserError(
                 self.env._(
-                    "TPC-H replay on %(day)s: %(count)s deliveries could not be validated.",
+                    "TPC-H replay on %(day)s: %(count)s deliveries could not "
+                    "be validated.",
                     day=day,
                     count=len(not_done),
                 )
@@ -587,7 +628,8 @@ class TpchReplay:
         if len(moves) != len(line_ids):
             raise UserError(
                 self.env._(
-                    "TPC-H replay on %(day)s: %(moves)s deliveries found for %(lines)s lines returned.",
+                    "TPC-H replay on %(day)s: %(moves)s deliveries found "
+                    "for %(lines)s lines returned.",
                     day=day,
                     moves=len(moves),
                     lines=len(line_ids),
@@ -597,7 +639,9 @@ class TpchReplay:
         returns = self.env["stock.picking"]
         for picking in moves.picking_id:
             wizard = Wizard.with_context(
-                active_id=picking.id, active_ids=picking.ids, active_model="stock.picking"
+                active_id=picking.id,
+                active_ids=picking.ids,
+                active_model="stock.picking",
             ).create({"picking_id": picking.id})
             for return_line in wizard.product_return_moves:
                 if return_line.move_id in moves:
@@ -613,7 +657,9 @@ class TpchReplay:
         returns.with_context(skip_backorder=True, skip_sms=True).button_validate()
         if any(p.state != "done" for p in returns):
             raise UserError(
-                self.env._("TPC-H replay on %(day)s: a return could not be validated.", day=day)
+                self.env._(
+                    "TPC-H replay on %(day)s: a return could not be validated.", day=day
+                )
             )
         self.stats["returns"] += len(returns)
 
@@ -631,10 +677,13 @@ class TpchReplay:
             default_invoice_date=day, default_invoice_date_due=day
         )._create_invoices(grouped=True, final=final)
         expected_type = "out_refund" if final else "out_invoice"
-        if len(moves) != len(sale_orders) or set(moves.mapped("move_type")) != {expected_type}:
+        if len(moves) != len(sale_orders) or set(moves.mapped("move_type")) != {
+            expected_type
+        }:
             raise UserError(
                 self.env._(
-                    "TPC-H replay on %(day)s: %(count)s %(type)s made for %(orders)s orders.",
+                    "TPC-H replay on %(day)s: %(count)s %(type)s made "
+                    "for %(orders)s orders.",
                     day=day,
                     count=len(moves),
                     type=expected_type,
@@ -666,7 +715,9 @@ class TpchReplay:
         for day in chunk:
             for order in events[day]["confirm"]:
                 touched[order["o_orderkey"]] = order
-                order_dates.append((self.orders[order["o_orderkey"]], noon(order["o_orderdate"])))
+                order_dates.append(
+                    (self.orders[order["o_orderkey"]], noon(order["o_orderdate"]))
+                )
             for kind in ("deliver", "return"):
                 for order, _line in events[day][kind]:
                     touched[order["o_orderkey"]] = order
@@ -687,9 +738,12 @@ class TpchReplay:
         if order_dates:
             cr.execute(
                 SQL(
-                    "UPDATE sale_order so SET date_order = v.d, validity_date = v.d::date "
+                    "UPDATE sale_order so "
+                    "SET date_order = v.d, validity_date = v.d::date "
                     "FROM (VALUES %s) AS v(id, d) WHERE so.id = v.id",
-                    SQL(", ").join(SQL("(%s, %s::timestamp)", i, d) for i, d in order_dates),
+                    SQL(", ").join(
+                        SQL("(%s, %s::timestamp)", i, d) for i, d in order_dates
+                    ),
                 )
             )
         self.env.invalidate_all()
@@ -764,17 +818,25 @@ class TpchReplay:
         cr = self.env.cr
         checks = {
             "sale orders": SQL(
-                "SELECT COUNT(*) FROM sale_order WHERE id IN %s AND (date_order >= %s OR validity_date >= %s)",
-                tuple(order_ids), FUTURE, FUTURE,
+                """SELECT COUNT(*) FROM sale_order
+                    WHERE id IN %s AND (date_order >= %s OR validity_date >= %s)""",
+                tuple(order_ids),
+                FUTURE,
+                FUTURE,
             ),
             "stock moves": SQL(
-                """SELECT COUNT(*) FROM stock_move m JOIN sale_order_line sol ON sol.id = m.sale_line_id
+                """SELECT COUNT(*) FROM stock_move m
+                    JOIN sale_order_line sol ON sol.id = m.sale_line_id
                     WHERE sol.order_id IN %s AND (m.date >= %s OR m.date_deadline >= %s
                           OR m.reservation_date >= %s)""",
-                tuple(order_ids), FUTURE, FUTURE, FUTURE,
+                tuple(order_ids),
+                FUTURE,
+                FUTURE,
+                FUTURE,
             ),
             "stock move lines": SQL(
-                """SELECT COUNT(*) FROM stock_move_line ml JOIN stock_move m ON m.id = ml.move_id
+                """SELECT COUNT(*) FROM stock_move_line ml
+                    JOIN stock_move m ON m.id = ml.move_id
                     JOIN sale_order_line sol ON sol.id = m.sale_line_id
                     WHERE sol.order_id IN %s AND ml.date <> m.date""",
                 tuple(order_ids),
@@ -784,10 +846,15 @@ class TpchReplay:
                     WHERE sale_id IN %s AND (scheduled_date >= %s OR date_deadline >= %s
                           OR date_done >= %s OR date >= %s
                           OR (state = 'done') <> (date_done IS NOT NULL))""",
-                tuple(order_ids), FUTURE, FUTURE, FUTURE, FUTURE,
+                tuple(order_ids),
+                FUTURE,
+                FUTURE,
+                FUTURE,
+                FUTURE,
             ),
             "done moves off their day": SQL(
-                """SELECT COUNT(*) FROM stock_move m JOIN stock_picking p ON p.id = m.picking_id
+                """SELECT COUNT(*) FROM stock_move m
+                    JOIN stock_picking p ON p.id = m.picking_id
                     WHERE p.sale_id IN %s AND m.state = 'done' AND p.state = 'done'
                       AND m.date::date <> p.date_done::date""",
                 tuple(order_ids),
@@ -796,23 +863,28 @@ class TpchReplay:
                 """SELECT COUNT(*) FROM account_move am
                     WHERE am.id IN (
                         SELECT aml.move_id FROM account_move_line aml
-                          JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+                          JOIN sale_order_line_invoice_rel rel
+                            ON rel.invoice_line_id = aml.id
                           JOIN sale_order_line sol ON sol.id = rel.order_line_id
                          WHERE sol.order_id IN %s)
                       AND (am.invoice_date IS NULL OR am.date <> am.invoice_date
                            OR am.invoice_date_due < am.invoice_date
                            OR am.invoice_date_due >= %s OR am.state <> 'posted')""",
-                tuple(order_ids), FUTURE,
+                tuple(order_ids),
+                FUTURE,
             ),
             "journal items": SQL(
-                """SELECT COUNT(*) FROM account_move_line aml JOIN account_move am ON am.id = aml.move_id
+                """SELECT COUNT(*) FROM account_move_line aml
+                    JOIN account_move am ON am.id = aml.move_id
                     WHERE am.id IN (
                         SELECT l.move_id FROM account_move_line l
-                          JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = l.id
+                          JOIN sale_order_line_invoice_rel rel
+                            ON rel.invoice_line_id = l.id
                           JOIN sale_order_line sol ON sol.id = rel.order_line_id
                          WHERE sol.order_id IN %s)
                       AND (aml.date <> am.date OR aml.date_maturity >= %s)""",
-                tuple(order_ids), FUTURE,
+                tuple(order_ids),
+                FUTURE,
             ),
         }
         wrong = {}

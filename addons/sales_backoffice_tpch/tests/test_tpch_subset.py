@@ -27,7 +27,9 @@ class TestTpchSubset(TransactionCase):
 
     def test_subset_covers_the_cases(self):
         keys = self.data.order_keys()
-        self.assertEqual(keys, self.loader._tpch_data(sf=0.01, subset=True).order_keys())
+        self.assertEqual(
+            keys, self.loader._tpch_data(sf=0.01, subset=True).order_keys()
+        )
         self.assertGreaterEqual(len(keys), 30)
         con = self.data.con
         partial, early, late = con.execute(
@@ -39,13 +41,17 @@ class TestTpchSubset(TransactionCase):
                 SELECT l_orderkey,
                        bool_or(is_delivered) AS delivered,
                        bool_or(NOT is_delivered) AS undelivered,
-                       bool_or(is_returned AND l_receiptdate <= invoice_date) AS early_return,
-                       bool_or(is_returned AND l_receiptdate > invoice_date) AS late_return
+                       bool_or(is_returned AND l_receiptdate <= invoice_date)
+                           AS early_return,
+                       bool_or(is_returned AND l_receiptdate > invoice_date)
+                           AS late_return
                 FROM li GROUP BY l_orderkey
             )
             """
         ).fetchone()
-        self.assertGreaterEqual(partial, 5, "orders partly delivered at the current date")
+        self.assertGreaterEqual(
+            partial, 5, "orders partly delivered at the current date"
+        )
         self.assertGreaterEqual(early, 5, "returns before the invoice")
         self.assertGreaterEqual(late, 5, "returns after the invoice (credit notes)")
         summary = self.data.summary()
@@ -94,7 +100,8 @@ class TestTpchSubset(TransactionCase):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE account_move_line SET price_subtotal = price_subtotal + 0.01 WHERE id = %s",
+                "UPDATE account_move_line SET price_subtotal = price_subtotal + 0.01 "
+                "WHERE id = %s",
                 invoice_line.id,
             )
         )
@@ -125,12 +132,22 @@ class TestTpchSubset(TransactionCase):
             for so_line in sale_order.order_line:
                 line = lines[so_line.sequence]
                 for move in so_line.move_ids.filtered(lambda m: m.state == "done"):
-                    day = line["l_receiptdate"] if move.origin_returned_move_id else line["l_shipdate"]
+                    day = (
+                        line["l_receiptdate"]
+                        if move.origin_returned_move_id
+                        else line["l_shipdate"]
+                    )
                     self.assertEqual(move.date.date(), day)
                     self.assertEqual(move.picking_id.date_done.date(), day)
-                    self.assertEqual(set(move.move_line_ids.mapped("date")), {move.date})
-            invoices = sale_order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
-            refunds = sale_order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+                    self.assertEqual(
+                        set(move.move_line_ids.mapped("date")), {move.date}
+                    )
+            invoices = sale_order.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice"
+            )
+            refunds = sale_order.invoice_ids.filtered(
+                lambda m: m.move_type == "out_refund"
+            )
             if order["invoice_date"]:
                 self.assertEqual(len(invoices), 1)
                 self.assertEqual(invoices.invoice_date, order["invoice_date"])
