@@ -33,7 +33,7 @@ PROGRESS_PARAM = "sales_backoffice_tpch.progress"
 NOON = datetime.time(12, 0)
 #: Dates Odoo may have stamped "today": nothing of TPC-H is on or after it.
 FUTURE = datetime.date(1999, 1, 1)
-MAX_ENVIRONMENTS = 40
+MAX_ENVIRONMENTS = 100
 
 QUIET_CONTEXT = {
     "tracking_disable": True,
