@@ -91,7 +91,7 @@ class TestTpchSubset(TransactionCase):
                 ("move_id.move_type", "=", "out_invoice"),
                 ("move_id.state", "=", "posted"),
                 ("display_type", "=", "product"),
-                ("sale_line_ids.contract_line_id", "!=", False),
+                ("sale_line_ids.order_id.client_order_ref", "=like", "TPCH-O%"),
             ],
             limit=1,
         )
