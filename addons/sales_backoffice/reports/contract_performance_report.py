@@ -5,7 +5,8 @@ EVENT_KINDS = ("contracted", "ordered", "delivered", "returned", "invoiced", "re
 
 
 class SalesContractPerformanceReport(models.Model):
-    """Contract performance statistics: one row per contract line and day.
+    """Contract performance statistics: one row per event (a contracted
+    line, a confirmed order line, a done stock move, a posted invoice line).
 
     Each figure counts on its own date: contracted on the contract's sign
     date, ordered on the confirmed order's date, delivered and returned on
@@ -148,7 +149,9 @@ class SalesContractPerformanceReport(models.Model):
         if with_contracted:
             parts.append(
                 SQL("""
-                SELECT cl.id AS contract_line_id, c.date_signed AS date,
+                SELECT cl.id::bigint * 8 AS event_id,
+                       cl.id AS contract_line_id, cl.contract_id, cl.product_id,
+                       c.date_signed AS date,
                        'contracted' AS kind, cl.product_uom_qty AS qty,
                        cl.price_subtotal AS amount, cl.price_total AS amount_total
                   FROM sales_contract_line cl
@@ -159,7 +162,9 @@ class SalesContractPerformanceReport(models.Model):
         parts.append(
             SQL(
                 """
-            SELECT sol.contract_line_id, %(order_date)s AS date,
+            SELECT sol.id::bigint * 8 + 1 AS event_id,
+                   sol.contract_line_id, cl.contract_id, cl.product_id,
+                   %(order_date)s AS date,
                    'ordered' AS kind,
                    CASE WHEN sol.product_uom = cl.product_uom_id
                         THEN sol.product_uom_qty
@@ -182,7 +187,11 @@ class SalesContractPerformanceReport(models.Model):
         parts.append(
             SQL(
                 """
-            SELECT sol.contract_line_id, %(move_date)s AS date,
+            SELECT m.id::bigint * 8
+                       + CASE WHEN dest.usage = 'customer' THEN 2 ELSE 3 END
+                       AS event_id,
+                   sol.contract_line_id, cl.contract_id, cl.product_id,
+                   %(move_date)s AS date,
                    CASE WHEN dest.usage = 'customer' THEN 'delivered'
                         ELSE 'returned' END AS kind,
                    mv.qty_line AS qty,
@@ -223,7 +232,11 @@ class SalesContractPerformanceReport(models.Model):
         )
         parts.append(
             SQL("""
-            SELECT sol.contract_line_id, am.invoice_date AS date,
+            SELECT aml.id::bigint * 8
+                       + CASE WHEN am.move_type = 'out_invoice' THEN 4 ELSE 5 END
+                       AS event_id,
+                   sol.contract_line_id, cl.contract_id, cl.product_id,
+                   am.invoice_date AS date,
                    CASE WHEN am.move_type = 'out_invoice' THEN 'invoiced'
                         ELSE 'refunded' END AS kind,
                    CASE WHEN aml.product_uom_id = cl.product_uom_id
@@ -247,59 +260,77 @@ class SalesContractPerformanceReport(models.Model):
         return SQL(" UNION ALL ").join(parts)
 
     @api.model
-    def _measure_columns(self, alias="ev"):
-        """Pivot the narrow events into one column per figure."""
-        columns = []
-        for kind in EVENT_KINDS:
+    @api.model
+    def _measure_names(self):
+        """(column, kind, event value) of each figure."""
+        return [
+            (
+                f"{prefix}_{kind}" + ("_total" if value == "amount_total" else ""),
+                kind,
+                value,
+            )
+            for kind in EVENT_KINDS
             for prefix, value in (
                 ("qty", "qty"),
                 ("amount", "amount"),
                 ("amount", "amount_total"),
-            ):
-                name = f"{prefix}_{kind}" + (
-                    "_total" if value == "amount_total" else ""
-                )
-                columns.append(
-                    SQL(
-                        "COALESCE(SUM(%s) FILTER (WHERE %s = %s), 0) AS %s",
-                        SQL.identifier(alias, value),
-                        SQL.identifier(alias, "kind"),
-                        kind,
-                        SQL.identifier(name),
-                    )
-                )
-        return SQL(", ").join(columns)
+            )
+        ]
+
+    @api.model
+    def _measure_columns(self, alias="ev"):
+        """Pivot and sum the narrow events into one column per figure."""
+        return SQL(", ").join(
+            SQL(
+                "COALESCE(SUM(%s) FILTER (WHERE %s = %s), 0) AS %s",
+                SQL.identifier(alias, value),
+                SQL.identifier(alias, "kind"),
+                kind,
+                SQL.identifier(name),
+            )
+            for name, kind, value in self._measure_names()
+        )
 
     @property
     def _table_query(self):
+        # one row per event (contract line, order line, stock move or
+        # invoice line), its figure in its own column: nothing to aggregate
+        # before the caller's grouping
+        figures = SQL(", ").join(
+            SQL(
+                "CASE WHEN ev.kind = %s THEN %s ELSE 0 END AS %s",
+                kind,
+                SQL.identifier("ev", value),
+                SQL.identifier(name),
+            )
+            for name, kind, value in self._measure_names()
+        )
         return SQL(
             """
-            SELECT g.contract_line_id * 100000 + (g.date - DATE '1900-01-01') AS id,
-                   g.*,
-                   g.amount_invoiced - g.amount_refunded AS amount_invoiced_net,
-                   g.amount_invoiced_total - g.amount_refunded_total
-                       AS amount_invoiced_net_total,
-                   cl.contract_id, c.company_id, c.currency_id,
+            SELECT ev.event_id AS id, ev.contract_line_id, ev.date, %(figures)s,
+                   CASE WHEN ev.kind = 'invoiced' THEN ev.amount
+                        WHEN ev.kind = 'refunded' THEN -ev.amount
+                        ELSE 0 END AS amount_invoiced_net,
+                   CASE WHEN ev.kind = 'invoiced' THEN ev.amount_total
+                        WHEN ev.kind = 'refunded' THEN -ev.amount_total
+                        ELSE 0 END AS amount_invoiced_net_total,
+                   ev.contract_id, c.company_id, c.currency_id,
                    c.commercial_partner_id AS partner_id, c.user_id, c.team_id,
                    c.district_id,
                    split_part(d.parent_path, '/', 1)::int AS district_level1_id,
                    NULLIF(split_part(d.parent_path, '/', 2), '')::int
                        AS district_level2_id,
-                   cl.product_id, pp.product_tmpl_id, pt.categ_id
-              FROM (
-                  SELECT ev.contract_line_id, ev.date, %(measures)s
-                    FROM (%(events)s) ev
-                   WHERE ev.date IS NOT NULL
-                GROUP BY ev.contract_line_id, ev.date
-              ) g
-              JOIN sales_contract_line cl ON cl.id = g.contract_line_id
-              JOIN sales_contract c ON c.id = cl.contract_id
-              JOIN product_product pp ON pp.id = cl.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                   ev.product_id, pp.product_tmpl_id, pt.categ_id
+              FROM (%(events)s) ev
+              JOIN sales_contract c ON c.id = ev.contract_id
+              -- left joins on unique keys: PostgreSQL drops them when a
+              -- query does not use their columns
+              LEFT JOIN product_product pp ON pp.id = ev.product_id
+              LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
               LEFT JOIN sales_district d ON d.id = c.district_id
-             WHERE c.state IN ('active', 'done')
-        """,
-            measures=self._measure_columns(),
+             WHERE c.state IN ('active', 'done') AND ev.date IS NOT NULL
+            """,
+            figures=figures,
             events=self._events_query(),
         )
 
