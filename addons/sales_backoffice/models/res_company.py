@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -16,3 +17,17 @@ class ResCompany(models.Model):
         help="A late milestone lapses this many days after its due date; "
         "the daily job then schedules an activity for the salesperson.",
     )
+
+    @api.constrains("contract_expiry_reminder_days", "milestone_lapse_days")
+    def _check_backoffice_delays(self):
+        for company in self:
+            if (
+                min(company.contract_expiry_reminder_days, company.milestone_lapse_days)
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The contract expiry reminder and the milestone lapse delay "
+                        "are numbers of days: zero or more."
+                    )
+                )

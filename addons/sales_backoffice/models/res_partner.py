@@ -6,6 +6,7 @@ class ResPartner(models.Model):
 
     sales_district_id = fields.Many2one(
         "sales.district",
+        ondelete="restrict",
         compute="_compute_sales_district_id",
         recursive=True,
         store=True,

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 MANAGER_GROUP = "sales_backoffice.sales_backoffice_group_manager"
 
@@ -64,7 +64,11 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self._check_overrun_rights([vals])
+        if "contract_id" in vals:
+            self._check_contract_change(vals["contract_id"])
         res = super().write(vals)
+        if "contract_id" in vals:
+            self.order_line._match_contract_line()
         if vals.get("contract_overrun_approved"):
             self.order_line.contract_line_id.contract_id._log_overrun_approval(
                 self.order_line.filtered("contract_line_id")
@@ -72,6 +76,23 @@ class SaleOrder(models.Model):
         if "state" in vals or "contract_overrun_approved" in vals:
             self.order_line._check_contract_remaining()
         return res
+
+    def _check_contract_change(self, contract_id):
+        moved = self.filtered(
+            lambda o: (
+                o.state == "sale" and o.contract_id and o.contract_id.id != contract_id
+            )
+        )
+        if moved:
+            raise UserError(
+                self.env._(
+                    "Orders %(orders)s are confirmed under contract %(contract)s: "
+                    "they cannot move to another contract. Cancel them and order "
+                    "again from the right contract.",
+                    orders=", ".join(moved.mapped("name")),
+                    contract=", ".join(moved.contract_id.mapped("name")),
+                )
+            )
 
     def _check_overrun_rights(self, vals_list):
         if any(vals.get("contract_overrun_approved") for vals in vals_list) and (

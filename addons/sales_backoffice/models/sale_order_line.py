@@ -13,6 +13,33 @@ class SaleOrderLine(models.Model):
         "('product_id', '=', product_id)]",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.filtered(lambda line: not line.contract_line_id)._match_contract_line()
+        return lines
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "product_id" in vals:
+            self._match_contract_line()
+        return res
+
+    def _match_contract_line(self):
+        """Link each line of an order made under a contract to the contract
+        line of its product, so that a line added by hand counts too."""
+        for line in self.filtered(lambda sol: not sol.display_type):
+            contract = line.order_id.contract_id
+            current = line.contract_line_id
+            if (
+                current.contract_id == contract
+                and current.product_id == line.product_id
+            ):
+                continue
+            line.contract_line_id = contract.line_ids.filtered(
+                lambda cl, product=line.product_id: cl.product_id == product
+            )[:1]
+
     @api.constrains("contract_line_id", "product_id", "order_id")
     def _check_contract_line(self):
         for line in self.filtered("contract_line_id"):

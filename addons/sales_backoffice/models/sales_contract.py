@@ -85,6 +85,7 @@ class SalesContract(models.Model):
     district_id = fields.Many2one(
         "sales.district",
         string="Sales District",
+        ondelete="restrict",
         compute="_compute_district_id",
         store=True,
         readonly=False,
@@ -350,6 +351,19 @@ class SalesContract(models.Model):
                     )
                 )
 
+    @api.constrains("state", "date_signed")
+    def _check_date_signed(self):
+        for contract in self:
+            if contract.state in ("active", "done") and not contract.date_signed:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s is %(state)s but has no sign date: "
+                        "give the date it was signed.",
+                        contract=contract.display_name,
+                        state=dict(CONTRACT_STATES)[contract.state],
+                    )
+                )
+
     @api.constrains("currency_id", "company_id")
     def _check_currency(self):
         for contract in self:
@@ -369,6 +383,13 @@ class SalesContract(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("state", "draft") != "draft" and not self.env.su:
+                raise UserError(
+                    self.env._(
+                        "A new contract starts as a draft; it is then submitted "
+                        "for review and approved by a Back Office Manager."
+                    )
+                )
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(
                     vals.get("company_id") or self.env.company.id
@@ -378,9 +399,71 @@ class SalesContract(models.Model):
                 ).next_by_code("sales.contract") or self.env._("New")
         return super().create(vals_list)
 
+    def write(self, vals):
+        # the access rules and Odoo's own checks speak first
+        locked = self.filtered(lambda c: c.state not in ("draft", "to_review"))
+        res = super().write(vals)
+        if self.env.su:
+            return res
+        if "state" in vals:
+            raise UserError(
+                self.env._(
+                    "A contract's status changes through its buttons (Submit "
+                    "for Review, Approve, Close, Cancel), not by editing or "
+                    "importing it."
+                )
+            )
+        frozen = set(vals) & self._fields_frozen_after_approval()
+        if locked and frozen:
+            raise UserError(
+                self.env._(
+                    "Contract %(contracts)s is approved: %(fields)s can no longer "
+                    "change. Cancel it and reset it to draft to amend it.",
+                    contracts=", ".join(locked.mapped("display_name")),
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in sorted(frozen)
+                    ),
+                )
+            )
+        return res
+
+    def _check_lines_editable(self):
+        locked = self.filtered(lambda c: c.state not in ("draft", "to_review"))
+        if locked and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Contract %(contracts)s is approved: its lines can no longer "
+                    "change. Cancel it and reset it to draft to amend it.",
+                    contracts=", ".join(locked.mapped("display_name")),
+                )
+            )
+
+    def _write_state(self, vals):
+        """The workflow buttons' own write, past the editing guard above."""
+        return super().write(vals)
+
+    def _fields_frozen_after_approval(self):
+        return {
+            "partner_id",
+            "date_signed",
+            "district_id",
+            "company_id",
+            "currency_id",
+            "line_ids",
+        }
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft_or_cancel(self):
         for contract in self:
+            if contract.sale_order_ids.filtered(lambda o: o.state != "cancel"):
+                raise UserError(
+                    self.env._(
+                        "Contract %(contract)s has orders: cancel them first, or "
+                        "keep the contract cancelled.",
+                        contract=contract.display_name,
+                    )
+                )
             if contract.state not in ("draft", "cancel"):
                 raise UserError(
                     self.env._(
@@ -426,7 +509,7 @@ class SalesContract(models.Model):
                         contract=contract.display_name,
                     )
                 )
-        self.write({"state": "to_review"})
+        self._write_state({"state": "to_review"})
         managers = self._review_managers()
         activity_type = self.env.ref(
             "sales_backoffice.mail_activity_type_contract_review"
@@ -453,7 +536,7 @@ class SalesContract(models.Model):
         self._check_manager(self.env._("approve"))
         self._check_state(("to_review",), self.env._("approved"))
         for contract in self:
-            contract.write(
+            contract._write_state(
                 {
                     "state": "active",
                     "date_signed": contract.date_signed
@@ -468,7 +551,7 @@ class SalesContract(models.Model):
         self._check_state(("to_review",), self.env._("rejected"))
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for the rejection."))
-        self.write({"state": "draft", "review_note": reason})
+        self._write_state({"state": "draft", "review_note": reason})
         for contract in self:
             contract.message_post(
                 body=self.env._("Rejected: %s", reason),
@@ -496,19 +579,19 @@ class SalesContract(models.Model):
 
     def action_done(self):
         self._check_state(("active",), self.env._("closed"))
-        self.write({"state": "done"})
+        self._write_state({"state": "done"})
         return True
 
     def action_cancel(self):
         self._check_manager(self.env._("cancel"))
         self._check_state(("draft", "to_review", "active"), self.env._("cancelled"))
-        self.write({"state": "cancel"})
+        self._write_state({"state": "cancel"})
         self.activity_unlink(["sales_backoffice.mail_activity_type_contract_review"])
         return True
 
     def action_draft(self):
         self._check_state(("cancel",), self.env._("reset to draft"))
-        self.write({"state": "draft"})
+        self._write_state({"state": "draft"})
         return True
 
     # ------------------------------------------------------------------
@@ -647,6 +730,7 @@ class SalesContract(models.Model):
         template = self.env.ref("sales_backoffice.mail_template_contract_performance")
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Send Performance List"),
             "res_model": "mail.compose.message",
             "view_mode": "form",
             "views": [(False, "form")],

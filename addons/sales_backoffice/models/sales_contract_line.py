@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class SalesContractLine(models.Model):
@@ -262,6 +262,35 @@ class SalesContractLine(models.Model):
                         product=line.product_id.display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.contract_id._check_lines_editable()
+        return lines
+
+    def write(self, vals):
+        contracts = self.contract_id
+        res = super().write(vals)
+        contracts._check_lines_editable()
+        if {"product_uom_qty", "product_uom_id"} & set(vals):
+            # a contracted quantity below what was ordered
+            self.sale_line_ids._check_contract_remaining()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ordered(self):
+        self.contract_id._check_lines_editable()
+        ordered = self.filtered(
+            lambda line: line.sale_line_ids.filtered(lambda sol: sol.state != "cancel")
+        )
+        if ordered:
+            raise UserError(
+                self.env._(
+                    "Contract lines %(lines)s have orders: they cannot be deleted.",
+                    lines=", ".join(ordered.mapped("display_name")),
+                )
+            )
 
     def _compute_display_name(self):
         for line in self:

@@ -48,7 +48,7 @@ class SalesContractPerformance(models.Model):
         string="Ordered", readonly=True, depends_context=AS_OF
     )
     amount_delivered = fields.Monetary(
-        string="Delivered",
+        string="Net Delivered",
         readonly=True,
         help="Delivered net of returns, untaxed.",
         depends_context=AS_OF,

@@ -195,9 +195,8 @@ class SalesContractPerformanceReport(models.Model):
                    CASE WHEN dest.usage = 'customer' THEN 'delivered'
                         ELSE 'returned' END AS kind,
                    mv.qty_line AS qty,
-                   mv.untaxed AS amount,
-                   mv.untaxed + ROUND(mv.untaxed * COALESCE(tax.rate, 0), 2)
-                       AS amount_total
+                   amt.untaxed AS amount,
+                   mv.net + ROUND(amt.untaxed * tax.rate_excluded, 2) AS amount_total
               FROM stock_move m
               JOIN sale_order_line sol ON sol.id = m.sale_line_id
               JOIN sales_contract_line cl ON cl.id = sol.contract_line_id
@@ -215,14 +214,30 @@ class SalesContractPerformanceReport(models.Model):
                              CASE WHEN m.product_uom = sol.product_uom THEN m.quantity
                                   ELSE m.quantity / mu.factor * su.factor END
                              * sol.price_unit * (1 - COALESCE(sol.discount, 0) / 100.0),
-                             2) AS untaxed
+                             2) AS net
               ) mv
-              LEFT JOIN LATERAL (
-                  SELECT SUM(t.amount) / 100.0 AS rate
+              -- the line's percent taxes, those included in its price apart
+              CROSS JOIN LATERAL (
+                  SELECT COALESCE(
+                             SUM(t.amount) FILTER (WHERE NOT t_incl.included), 0
+                         ) / 100.0 AS rate_excluded,
+                         COALESCE(SUM(t.amount) FILTER (WHERE t_incl.included), 0)
+                             / 100.0 AS rate_included
                     FROM account_tax_sale_order_line_rel rel
                     JOIN account_tax t ON t.id = rel.account_tax_id
+                    JOIN res_company tc ON tc.id = t.company_id
+                   CROSS JOIN LATERAL (
+                       SELECT COALESCE(
+                                  t.price_include_override, tc.account_price_include
+                              ) = 'tax_included' AS included
+                   ) t_incl
                    WHERE rel.sale_order_line_id = sol.id AND t.amount_type = 'percent'
-              ) tax ON TRUE
+              ) tax
+              CROSS JOIN LATERAL (
+                  SELECT CASE WHEN tax.rate_included > 0
+                              THEN ROUND(mv.net / (1 + tax.rate_included), 2)
+                              ELSE mv.net END AS untaxed
+              ) amt
              WHERE m.state = 'done'
                AND ((dest.usage = 'customer' AND src.usage != 'customer')
                  OR (src.usage = 'customer' AND dest.usage != 'customer'))

@@ -6,3 +6,4 @@ from . import test_bad_input
 from . import test_milestones
 from . import test_reports
 from . import test_ui_tour
+from . import test_guards

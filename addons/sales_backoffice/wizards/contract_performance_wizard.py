@@ -29,7 +29,8 @@ class ContractPerformanceWizard(models.TransientModel):
             if self.contract_ids:
                 action["domain"] = [("contract_id", "in", self.contract_ids.ids)]
         action["context"] = {
-            "performance_date": fields.Date.to_string(self.performance_date)
+            "performance_date": fields.Date.to_string(self.performance_date),
+            "search_default_filter_active": 1,
         }
         action["display_name"] = self.env._(
             "%(name)s as of %(date)s",
@@ -40,10 +41,16 @@ class ContractPerformanceWizard(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        contracts = self.contract_ids or self.env["sales.contract"].search([])
+        contracts = self.contract_ids or self.env["sales.contract"].search(
+            [("state", "in", ("active", "done"))]
+        )
         return self.env.ref(
             "sales_backoffice.action_report_contract_performance"
         ).report_action(
             contracts,
-            data={"performance_date": fields.Date.to_string(self.performance_date)},
+            data={
+                "performance_date": fields.Date.to_string(self.performance_date),
+                # the client does not send the ids of a report with data
+                "contract_ids": contracts.ids,
+            },
         )

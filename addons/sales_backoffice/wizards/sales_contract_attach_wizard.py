@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -16,12 +16,6 @@ class SalesContractAttachWizard(models.TransientModel):
         "('partner_id.commercial_partner_id', '=', commercial_partner_id), "
         "('company_id', '=', company_id)]",
     )
-
-    @api.model
-    def _match_contract_line(self, order_line, contract):
-        return contract.line_ids.filtered(
-            lambda line: line.product_id == order_line.product_id
-        )[:1]
 
     def action_attach(self):
         """Attach the orders; each order line executes the contract line of
@@ -45,12 +39,6 @@ class SalesContractAttachWizard(models.TransientModel):
                 )
             )
         self.order_ids.write({"contract_id": contract.id})
-        for order_line in self.order_ids.order_line.filtered(
-            lambda line: not line.display_type
-        ):
-            contract_line = self._match_contract_line(order_line, contract)
-            if contract_line:
-                order_line.contract_line_id = contract_line
         contract.message_post(
             body=self.env._(
                 "Orders attached: %s", ", ".join(self.order_ids.mapped("name"))

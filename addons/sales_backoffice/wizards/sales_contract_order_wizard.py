@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.sales_contract import MANAGER_GROUP
 
@@ -25,7 +25,6 @@ class SalesContractOrderWizard(models.TransientModel):
         help="Back Office Managers only: the order may exceed the quantities "
         "remaining on the contract; the approval is logged on the contract.",
     )
-    is_manager = fields.Boolean(compute="_compute_is_manager")
 
     @api.depends("contract_id")
     def _compute_line_ids(self):
@@ -40,21 +39,31 @@ class SalesContractOrderWizard(models.TransientModel):
                 for line in wizard.contract_id.line_ids
             ]
 
-    def _compute_is_manager(self):
-        is_manager = self.env.user.has_group(MANAGER_GROUP)
-        for wizard in self:
-            wizard.is_manager = is_manager
-
     def action_create_order(self):
         self.ensure_one()
         contract = self.contract_id
         contract._check_executable()
+        negative = self.line_ids.filtered(lambda line: line.quantity < 0)
+        if negative:
+            raise UserError(
+                self.env._(
+                    "Quantities to order cannot be negative (%(products)s): "
+                    "set them to zero or more.",
+                    products=", ".join(negative.product_id.mapped("display_name")),
+                )
+            )
         lines = self.line_ids.filtered(lambda line: line.quantity > 0)
         if not lines:
             raise UserError(
                 self.env._("Give a quantity to order on at least one contract line.")
             )
         values = contract._prepare_sale_order_values()
+        if self.allow_overrun and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Back Office Manager can approve ordering beyond a contract."
+                )
+            )
         values["contract_overrun_approved"] = self.allow_overrun
         values["order_line"] = [
             Command.create(line._prepare_sale_order_line_values()) for line in lines
