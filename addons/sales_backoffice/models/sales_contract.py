@@ -793,8 +793,15 @@ class SalesContract(models.Model):
 
     def _demo_execute(self, order_ratio=1.0, deliver_ratio=1.0, invoice=True):
         """Used by the demo data only: order, deliver and invoice a share of
-        each line, through Odoo's standard flows."""
+        each line, through Odoo's standard flows, dated a week, two weeks and
+        two weeks and a day after the sign date (never after today)."""
+        today = fields.Date.context_today(self)
         for contract in self:
+            signed = contract.date_signed or today
+
+            def day(offset, signed=signed):
+                return min(signed + timedelta(days=offset), today)
+
             values = contract._prepare_sale_order_values()
             values["order_line"] = [
                 Command.create(
@@ -813,6 +820,7 @@ class SalesContract(models.Model):
             ]
             order = self.env["sale.order"].create(values)
             order.action_confirm()
+            order.date_order = fields.Datetime.to_datetime(day(7)) + timedelta(hours=9)
             pickings = order.picking_ids.filtered(
                 lambda p: p.state not in ("done", "cancel")
             )
@@ -821,5 +829,11 @@ class SalesContract(models.Model):
                     move.quantity = move.product_uom_qty * deliver_ratio
                     move.picked = True
                 pickings.with_context(cancel_backorder=False)._action_done()
+                done_at = fields.Datetime.to_datetime(day(14)) + timedelta(hours=12)
+                pickings.write({"date_done": done_at})
+                pickings.move_ids.write({"date": done_at})
+                pickings.move_ids.move_line_ids.write({"date": done_at})
             if invoice and deliver_ratio:
-                order._create_invoices().action_post()
+                invoices = order._create_invoices()
+                invoices.write({"invoice_date": day(15)})
+                invoices.action_post()
