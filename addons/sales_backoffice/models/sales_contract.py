@@ -478,13 +478,11 @@ class SalesContract(models.Model):
     # Workflow
     # ------------------------------------------------------------------
 
-    def _check_manager(self, what):
+    def _check_manager(self, message):
+        """``message``: the whole translated sentence, so that translators
+        see it whole."""
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only a Back Office Manager can %(what)s a contract.", what=what
-                )
-            )
+            raise AccessError(message)
 
     def _check_state(self, allowed, action):
         for contract in self:
@@ -533,7 +531,9 @@ class SalesContract(models.Model):
         )
 
     def action_approve(self):
-        self._check_manager(self.env._("approve"))
+        self._check_manager(
+            self.env._("Only a Back Office Manager can approve a contract.")
+        )
         self._check_state(("to_review",), self.env._("approved"))
         for contract in self:
             contract._write_state(
@@ -547,7 +547,9 @@ class SalesContract(models.Model):
         return True
 
     def action_reject(self, reason):
-        self._check_manager(self.env._("reject"))
+        self._check_manager(
+            self.env._("Only a Back Office Manager can reject a contract.")
+        )
         self._check_state(("to_review",), self.env._("rejected"))
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason for the rejection."))
@@ -562,7 +564,9 @@ class SalesContract(models.Model):
 
     def action_open_reject_wizard(self):
         self.ensure_one()
-        self._check_manager(self.env._("reject"))
+        self._check_manager(
+            self.env._("Only a Back Office Manager can reject a contract.")
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Reject Contract"),
@@ -583,7 +587,9 @@ class SalesContract(models.Model):
         return True
 
     def action_cancel(self):
-        self._check_manager(self.env._("cancel"))
+        self._check_manager(
+            self.env._("Only a Back Office Manager can cancel a contract.")
+        )
         self._check_state(("draft", "to_review", "active"), self.env._("cancelled"))
         self._write_state({"state": "cancel"})
         self.activity_unlink(["sales_backoffice.mail_activity_type_contract_review"])
