@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.sales_contract import CONTRACT_STATES
+from .contract_performance_report import EVENT_SOURCES_DEPENDS
 
 # the figures are as of the context's performance_date: cache them per date
 AS_OF = ("performance_date",)
@@ -142,39 +143,7 @@ class SalesContractLinePerformance(models.Model):
             "product_uom_id",
             "price_subtotal",
         ],
-        # the dated events the figures are read from (orders, moves,
-        # invoices): flushed before the view is queried
-        "sale.order": ["state", "date_order", "company_id"],
-        "sale.order.line": [
-            "contract_line_id",
-            "order_id",
-            "product_uom_qty",
-            "product_uom",
-            "price_unit",
-            "discount",
-            "price_subtotal",
-            "price_total",
-            "tax_id",
-            "invoice_lines",
-        ],
-        "stock.move": [
-            "state",
-            "date",
-            "quantity",
-            "product_uom",
-            "sale_line_id",
-            "location_id",
-            "location_dest_id",
-        ],
-        "account.move": ["state", "move_type", "invoice_date"],
-        "account.move.line": [
-            "move_id",
-            "display_type",
-            "quantity",
-            "product_uom_id",
-            "price_subtotal",
-            "price_total",
-        ],
+        **EVENT_SOURCES_DEPENDS,
     }
 
     @api.model

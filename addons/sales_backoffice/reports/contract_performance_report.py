@@ -3,6 +3,43 @@ from odoo.tools import SQL
 
 EVENT_KINDS = ("contracted", "ordered", "delivered", "returned", "invoiced", "refunded")
 
+# the documents the dated events are read from: the SQL views that read them
+# declare these, so that pending writes are flushed before they are queried
+EVENT_SOURCES_DEPENDS = {
+    "sale.order": ["state", "date_order", "company_id"],
+    "sale.order.line": [
+        "contract_line_id",
+        "order_id",
+        "product_uom_qty",
+        "product_uom",
+        "price_unit",
+        "discount",
+        "price_subtotal",
+        "price_total",
+        "tax_id",
+        "invoice_lines",
+    ],
+    "stock.move": [
+        "state",
+        "date",
+        "quantity",
+        "product_uom",
+        "sale_line_id",
+        "location_id",
+        "location_dest_id",
+    ],
+    "account.tax": ["amount", "amount_type", "price_include_override"],
+    "account.move": ["state", "move_type", "invoice_date"],
+    "account.move.line": [
+        "move_id",
+        "display_type",
+        "quantity",
+        "product_uom_id",
+        "price_subtotal",
+        "price_total",
+    ],
+}
+
 
 class SalesContractPerformanceReport(models.Model):
     """Contract performance statistics: one row per event (a contracted
@@ -94,37 +131,7 @@ class SalesContractPerformanceReport(models.Model):
             "price_total",
         ],
         "sales.district": ["parent_path"],
-        "sale.order": ["state", "date_order", "company_id"],
-        "sale.order.line": [
-            "contract_line_id",
-            "order_id",
-            "product_uom_qty",
-            "product_uom",
-            "price_unit",
-            "discount",
-            "price_subtotal",
-            "price_total",
-            "tax_id",
-            "invoice_lines",
-        ],
-        "stock.move": [
-            "state",
-            "date",
-            "quantity",
-            "product_uom",
-            "sale_line_id",
-            "location_id",
-            "location_dest_id",
-        ],
-        "account.move": ["state", "move_type", "invoice_date"],
-        "account.move.line": [
-            "move_id",
-            "display_type",
-            "quantity",
-            "product_uom_id",
-            "price_subtotal",
-            "price_total",
-        ],
+        **EVENT_SOURCES_DEPENDS,
     }
 
     # ------------------------------------------------------------------
