@@ -9,3 +9,4 @@ from . import sales_contract_line
 from . import sales_contract_milestone
 from . import sale_order
 from . import sale_order_line
+from . import account_partial_reconcile
