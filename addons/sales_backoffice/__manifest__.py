@@ -43,6 +43,7 @@
         "wizards/receivable_ageing_wizard_views.xml",
         "views/sales_district_views.xml",
         "views/sales_contract_views.xml",
+        "views/sales_contract_receivable_views.xml",
         "views/sales_contract_milestone_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
