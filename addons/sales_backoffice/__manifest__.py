@@ -38,6 +38,7 @@
         "views/sales_district_views.xml",
         "views/sales_contract_views.xml",
         "views/sales_contract_milestone_views.xml",
+        "views/sales_contract_instalment_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/crm_team_views.xml",
