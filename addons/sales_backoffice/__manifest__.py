@@ -30,6 +30,7 @@
         "data/mail_template_data.xml",
         "reports/contract_performance_report_views.xml",
         "reports/contract_statistics_report_views.xml",
+        "reports/collection_ledger_report_views.xml",
         "wizards/sales_contract_reject_wizard_views.xml",
         "wizards/sales_contract_order_wizard_views.xml",
         "wizards/sales_contract_attach_wizard_views.xml",

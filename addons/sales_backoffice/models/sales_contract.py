@@ -359,45 +359,25 @@ class SalesContract(models.Model):
         return {contract.id: amount for contract, amount in rows}
 
     def _collected_by_contract(self):
-        """Customer payments reconciled with the receivable (payment term)
-        lines of each contract's posted invoices (plus) and credit notes
-        (minus: money paid back), in company currency, one query. The
-        counterpart of a collection is neither an invoice or credit note nor
-        an exchange difference entry."""
+        """What the collection ledger counts as collected on each contract
+        (payments reconciled with its invoices, net of money paid back on
+        its credit notes), one query."""
         contracts = self.filtered("id")
         if not contracts:
             return {}
-        self.env["account.move"].flush_model(
-            ["sales_contract_id", "state", "move_type"]
-        )
-        self.env["account.move.line"].flush_model(["move_id", "display_type"])
-        self.env["account.partial.reconcile"].flush_model()
+        Ledger = self.env["sales.collection.ledger.report"]
+        for model, names in Ledger._depends.items():
+            if model.startswith("account."):
+                self.env[model].flush_model(names)
         self.env.cr.execute(
             SQL(
                 """
-                SELECT am.sales_contract_id,
-                       SUM(CASE WHEN p.debit_move_id = aml.id
-                                THEN p.amount ELSE -p.amount END)
-                  FROM account_move am
-                  JOIN account_move_line aml
-                    ON aml.move_id = am.id
-                   AND aml.display_type = 'payment_term'
-                  JOIN account_partial_reconcile p
-                    ON aml.id IN (p.debit_move_id, p.credit_move_id)
-                  JOIN account_move_line other
-                    ON other.id = CASE WHEN p.debit_move_id = aml.id
-                                       THEN p.credit_move_id
-                                       ELSE p.debit_move_id END
-                  JOIN account_move om ON om.id = other.move_id
-                 WHERE am.sales_contract_id IN %(contracts)s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND om.move_type NOT IN
-                       ('out_invoice', 'out_refund', 'in_invoice', 'in_refund')
-                   AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile x
-                                    WHERE x.exchange_move_id = om.id)
-              GROUP BY am.sales_contract_id
+                SELECT col.contract_id, SUM(col.amount)
+                  FROM (%(collections)s) col
+                 WHERE col.contract_id IN %(contracts)s
+              GROUP BY col.contract_id
                 """,
+                collections=Ledger._collections_query(),
                 contracts=tuple(contracts.ids),
             )
         )
