@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     milestone_lapse_days = fields.Integer(
         related="company_id.milestone_lapse_days", readonly=False
     )
+    collection_due_window_days = fields.Integer(
+        related="company_id.collection_due_window_days", readonly=False
+    )
 
     # receivables
     receivable_ageing_limit_1 = fields.Integer(

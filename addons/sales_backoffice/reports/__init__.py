@@ -4,5 +4,6 @@ from . import contract_performance
 from . import contract_statistics_xlsx
 from . import report_contract_statistics
 from . import report_contract_performance
+from . import collection_ledger_report
 from . import receivable_ageing_report
 from . import report_customer_statement
