@@ -6,4 +6,5 @@ from . import report_contract_statistics
 from . import report_contract_performance
 from . import collection_ledger_report
 from . import receivable_ageing_report
+from . import receivable_contract_report
 from . import report_customer_statement
