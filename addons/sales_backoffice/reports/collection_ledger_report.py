@@ -216,7 +216,9 @@ class SalesCollectionLedgerReport(models.Model):
             )
         specs = [spec for spec in fields if spec.split(":")[0] != RATE_FIELD]
         specs += [f"{name}:sum" for name in RATE_SOURCES if name not in names]
-        groups = super().read_group(domain, specs, groupby, offset, limit, orderby, lazy)
+        groups = super().read_group(
+            domain, specs, groupby, offset, limit, orderby, lazy
+        )
         for group in groups:
             collected, invoiced = (group.get(name) or 0.0 for name in RATE_SOURCES)
             group[RATE_FIELD] = collected / invoiced * 100.0 if invoiced else 0.0
