@@ -7,3 +7,4 @@ from . import report_contract_performance
 from . import collection_ledger_report
 from . import report_collection_monthly
 from . import collection_monthly_xlsx
+from . import period_rows
