@@ -125,9 +125,7 @@ class SalesReceivableAgeingReport(models.Model):
         help="As-of date minus due date; zero or less is not yet due.",
         depends_context=AS_OF,
     )
-    original_amount = fields.Monetary(
-        string="Original Amount", readonly=True, depends_context=AS_OF
-    )
+    original_amount = fields.Monetary(readonly=True, depends_context=AS_OF)
     residual_amount = fields.Monetary(
         string="Open Amount",
         readonly=True,

@@ -24,7 +24,7 @@ class ReceivableAgeingWizard(models.TransientModel):
         string="Contracts",
         help="Leave empty for every contract (and the items without one).",
     )
-    overdue_only = fields.Boolean(string="Overdue Only")
+    overdue_only = fields.Boolean()
 
     def _report_domain(self):
         self.ensure_one()
