@@ -27,7 +27,7 @@ RECEIVABLE_SOURCES_DEPENDS = {
         "max_date",
     ],
     "account.account": ["account_type"],
-    "account.move": ["state", "move_type", "sales_contract_id", "invoice_user_id"],
+    "account.move": ["state", "move_type", "sales_contract_id"],
     "res.partner": ["commercial_partner_id", "user_id", "sales_district_id"],
 }
 RECEIVABLE_AGEING_DEPENDS = {
@@ -91,7 +91,7 @@ class SalesReceivableAgeingReport(models.Model):
         "res.users",
         string="Salesperson",
         readonly=True,
-        help="The contract's salesperson, else the invoice's, else the customer's.",
+        help="The contract's salesperson, else the customer's.",
         depends_context=AS_OF,
     )
     district_id = fields.Many2one(
@@ -196,33 +196,23 @@ class SalesReceivableAgeingReport(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _open_lines_query(self, as_of):
-        """(line_id, later_amount): the receivable lines possibly open at
-        ``as_of`` (open today, or matched by a partial dated after it) and
-        the net of their partials dated after it, to add back to today's
-        residual (debit side positive)."""
+    def _later_partials_query(self, as_of):
+        """(line_id, amount): the net of each line's partial reconciliations
+        dated after ``as_of`` (debit side positive), to add back to its
+        residual of today. Few for a recent date, none for today."""
         return SQL(
             """
-            SELECT cand.line_id, SUM(cand.later_amount) AS later_amount
+            SELECT later.line_id, SUM(later.amount) AS amount
               FROM (
-                    SELECT aml.id AS line_id, 0 AS later_amount
-                      FROM account_move_line aml
-                     WHERE aml.reconciled IS NOT TRUE
-                       AND aml.parent_state = 'posted'
-                       AND aml.date <= %(as_of)s
-                       AND aml.account_id IN (
-                           SELECT acc.id FROM account_account acc
-                            WHERE acc.account_type = 'asset_receivable')
-                     UNION ALL
-                    SELECT part.debit_move_id, part.amount
+                    SELECT part.debit_move_id AS line_id, part.amount
                       FROM account_partial_reconcile part
                      WHERE part.max_date > %(as_of)s
                      UNION ALL
                     SELECT part.credit_move_id, -part.amount
                       FROM account_partial_reconcile part
                      WHERE part.max_date > %(as_of)s
-                   ) cand
-          GROUP BY cand.line_id
+                   ) later
+          GROUP BY later.line_id
             """,
             as_of=as_of,
         )
@@ -244,7 +234,7 @@ class SalesReceivableAgeingReport(models.Model):
                    %(as_of)s::date AS as_of_date,
                    aml.company_id, comp.currency_id,
                    cp.id AS partner_id, am.sales_contract_id AS contract_id,
-                   COALESCE(c.user_id, am.invoice_user_id, cp.user_id) AS user_id,
+                   COALESCE(c.user_id, cp.user_id) AS user_id,
                    d.id AS district_id,
                    split_part(d.parent_path, '/', 1)::int AS district_level1_id,
                    NULLIF(split_part(d.parent_path, '/', 2), '')::int
@@ -265,30 +255,33 @@ class SalesReceivableAgeingReport(models.Model):
                         THEN r.residual ELSE 0 END AS bucket_4_amount,
                    CASE WHEN r.days > %(l4)s THEN r.residual ELSE 0 END
                        AS bucket_5_amount
-              FROM (%(open_lines)s) ol
-              JOIN account_move_line aml ON aml.id = ol.line_id
+              FROM account_move_line aml
               JOIN account_account acc ON acc.id = aml.account_id
               JOIN account_move am ON am.id = aml.move_id
               JOIN res_partner p ON p.id = aml.partner_id
               JOIN res_partner cp ON cp.id = p.commercial_partner_id
               JOIN res_company comp ON comp.id = aml.company_id
+              LEFT JOIN (%(later_partials)s) later ON later.line_id = aml.id
               -- left joins on unique keys: PostgreSQL drops them when a
               -- query does not use their columns
               LEFT JOIN sales_contract c ON c.id = am.sales_contract_id
               LEFT JOIN sales_district d
                 ON d.id = COALESCE(c.district_id, cp.sales_district_id)
              CROSS JOIN LATERAL (
-                  SELECT aml.amount_residual + ol.later_amount AS residual,
+                  SELECT aml.amount_residual + COALESCE(later.amount, 0) AS residual,
                          %(as_of)s::date - COALESCE(aml.date_maturity, aml.date)
                              AS days
              ) r
              WHERE acc.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND aml.date <= %(as_of)s
+               -- settled at the date: reconciled today and by no partial
+               -- dated after it
+               AND (aml.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
                AND r.residual != 0
             """,
             as_of=as_of,
-            open_lines=self._open_lines_query(as_of),
+            later_partials=self._later_partials_query(as_of),
             l1=limit[0],
             l2=limit[1],
             l3=limit[2],

@@ -128,7 +128,8 @@ class SalesReceivableContractReport(models.Model):
             *RECEIVABLE_AGEING_DEPENDS["account.move"],
             "invoice_date",
             "company_id",
-            "commercial_partner_id",
+            "partner_id",
+            "amount_total_signed",
         ],
         "account.move.line": [
             *RECEIVABLE_AGEING_DEPENDS["account.move.line"],
@@ -137,11 +138,6 @@ class SalesReceivableContractReport(models.Model):
         "account.partial.reconcile": [
             *RECEIVABLE_AGEING_DEPENDS["account.partial.reconcile"],
             "exchange_move_id",
-        ],
-        "sales.contract": [
-            *RECEIVABLE_AGEING_DEPENDS["sales.contract"],
-            "company_id",
-            "commercial_partner_id",
         ],
     }
 
@@ -156,21 +152,30 @@ class SalesReceivableContractReport(models.Model):
 
     @api.model
     def _collections_query(self, as_of):
-        """(move_id, amount) of the collections up to ``as_of``: partial
-        reconciliations of a posted invoice's receivable line with a payment
-        (plus) or of a credit note's with money paid back (minus). Neither an
-        invoice or credit note nor an exchange difference entry is a
-        collection's counterpart (the collection ledger's rule)."""
+        """(move_id, company_id, partner_id, contract_id, amount) of the
+        collections up to ``as_of``: partial reconciliations of a posted
+        invoice's receivable line with a payment (plus) or of a credit note's
+        with money paid back (minus). Neither an invoice or credit note nor an
+        exchange difference entry is a collection's counterpart (the
+        collection ledger's rule). Each side starts from the invoice, so that
+        a filter on the customer or the contract reaches its indexes."""
         sides = [
             SQL(
                 """
-            SELECT aml.move_id, %(sign)s * p.amount AS amount
-              FROM account_partial_reconcile p
-              JOIN account_move_line aml ON aml.id = p.%(own)s
-              JOIN account_move_line other_line ON other_line.id = p.%(other)s
+            SELECT am.id AS move_id, am.company_id,
+                   p.commercial_partner_id AS partner_id,
+                   am.sales_contract_id AS contract_id,
+                   %(sign)s * part.amount AS amount
+              FROM account_move am
+              JOIN res_partner p ON p.id = am.partner_id
+              JOIN account_move_line aml
+                ON aml.move_id = am.id AND aml.display_type = 'payment_term'
+              JOIN account_partial_reconcile part ON part.%(own)s = aml.id
+              JOIN account_move_line other_line ON other_line.id = part.%(other)s
               JOIN account_move om ON om.id = other_line.move_id
-             WHERE p.max_date <= %(as_of)s
-               AND aml.display_type = 'payment_term'
+             WHERE am.state = 'posted'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND part.max_date <= %(as_of)s
                AND om.move_type NOT IN
                    ('out_invoice', 'out_refund', 'in_invoice', 'in_refund')
                AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile x
@@ -203,15 +208,11 @@ class SalesReceivableContractReport(models.Model):
             for c in AGEING_COLUMNS
         )
         columns = SQL(", ").join(SQL("f.%s", SQL.identifier(c)) for c in AGEING_COLUMNS)
-        # a row's keys: a contract's own company and customer, else the
-        # document's
+        # a row's id: the smallest of its events' (a document or an open
+        # line belongs to one row), so that it is unique and stable for a date
         return SQL(
             """
-            SELECT CASE WHEN f.contract_id IS NOT NULL
-                        THEN f.contract_id::bigint * 2
-                        ELSE (f.partner_id::bigint * 65536 + f.company_id) * 2 + 1
-                   END AS id,
-                   %(as_of)s::date AS as_of_date,
+            SELECT f.id, %(as_of)s::date AS as_of_date,
                    f.company_id, comp.currency_id, f.partner_id, f.contract_id,
                    COALESCE(c.user_id, cp.user_id) AS user_id,
                    d.id AS district_id,
@@ -222,39 +223,33 @@ class SalesReceivableContractReport(models.Model):
                    f.invoiced_amount - f.collected_amount AS outstanding_amount,
                    %(columns)s
               FROM (
-                    SELECT COALESCE(ec.company_id, ev.company_id) AS company_id,
-                           COALESCE(ec.commercial_partner_id, ev.partner_id)
-                               AS partner_id,
-                           ev.contract_id,
+                    SELECT MIN(ev.event_id) AS id,
+                           ev.company_id, ev.partner_id, ev.contract_id,
                            SUM(ev.invoiced_amount) AS invoiced_amount,
                            SUM(ev.collected_amount) AS collected_amount,
                            %(sums)s
                       FROM (
-                            SELECT am.company_id, am.commercial_partner_id
-                                       AS partner_id,
+                            SELECT am.id::bigint * 2 AS event_id, am.company_id,
+                                   p.commercial_partner_id AS partner_id,
                                    am.sales_contract_id AS contract_id,
-                                   aml.balance AS invoiced_amount,
+                                   am.amount_total_signed AS invoiced_amount,
                                    0 AS collected_amount, %(zeros)s
-                              FROM account_move_line aml
-                              JOIN account_move am ON am.id = aml.move_id
+                              FROM account_move am
+                              JOIN res_partner p ON p.id = am.partner_id
                              WHERE am.state = 'posted'
                                AND am.move_type IN ('out_invoice', 'out_refund')
-                               AND aml.display_type = 'payment_term'
                                AND am.invoice_date <= %(as_of)s
                              UNION ALL
-                            SELECT am.company_id, am.commercial_partner_id,
-                                   am.sales_contract_id, 0, col.amount, %(zeros)s
+                            SELECT col.move_id::bigint * 2, col.company_id,
+                                   col.partner_id, col.contract_id,
+                                   0, col.amount, %(zeros)s
                               FROM (%(collections)s) col
-                              JOIN account_move am ON am.id = col.move_id
-                             WHERE am.state = 'posted'
-                               AND am.move_type IN ('out_invoice', 'out_refund')
                              UNION ALL
-                            SELECT ag.company_id, ag.partner_id, ag.contract_id,
-                                   0, 0, %(ageing)s
+                            SELECT ag.id::bigint * 2 + 1, ag.company_id,
+                                   ag.partner_id, ag.contract_id, 0, 0, %(ageing)s
                               FROM (%(ageing_query)s) ag
                            ) ev
-                      LEFT JOIN sales_contract ec ON ec.id = ev.contract_id
-                  GROUP BY 1, 2, 3
+                  GROUP BY ev.company_id, ev.partner_id, ev.contract_id
                    ) f
               JOIN res_company comp ON comp.id = f.company_id
               JOIN res_partner cp ON cp.id = f.partner_id

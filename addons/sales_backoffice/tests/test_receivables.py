@@ -351,13 +351,12 @@ class TestReceivableAccess(ReceivablesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.invoice_mine = cls._move(100.0, "2026-05-01", user=cls.user_salesman)
-        cls.invoice_other = cls._move(
-            200.0,
-            "2026-05-02",
-            partner=cls.customer_south,
-            user=cls.user_salesman_other,
-        )
+        # what belongs to no contract is the customer's salesperson's, whoever
+        # made the invoice
+        cls.customer.user_id = cls.user_salesman
+        cls.customer_south.user_id = cls.user_salesman_other
+        cls.invoice_mine = cls._move(100.0, "2026-05-01", user=cls.user_salesman_other)
+        cls.invoice_other = cls._move(200.0, "2026-05-02", partner=cls.customer_south)
         cls.company_2 = cls.setup_other_company(name="Other Receivables Company")[
             "company"
         ]
@@ -370,6 +369,34 @@ class TestReceivableAccess(ReceivablesCommon):
         self.assertEqual(list(rows), [self.invoice_mine])
         rows = self._ageing("2026-06-30", user=self.user_salesman_other)
         self.assertEqual(list(rows), [self.invoice_other])
+        # and so is a payment not matched to an invoice
+        payment = self.env["account.payment"].create(
+            {
+                "amount": 55.0,
+                "date": "2026-05-20",
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "journal_id": self.bank_journal.id,
+            }
+        )
+        payment.action_post()
+        rows = self._ageing("2026-06-30", user=self.user_salesman)
+        self.assertEqual(set(rows), {self.invoice_mine, payment.move_id})
+        self.assertEqual(rows[payment.move_id]["residual_amount"], -55.0)
+        self.assertNotIn(
+            payment.move_id, self._ageing("2026-06-30", user=self.user_salesman_other)
+        )
+        # the same rule per contract and customer
+        PerContract = self.env["sales.receivable.contract.report"].with_context(
+            as_of_date="2026-06-30"
+        )
+        mine = PerContract.with_user(self.user_salesman).search([])
+        self.assertEqual(mine.partner_id, self.customer)
+        self.assertEqual(mine.mapped("residual_amount"), [45.0])
+        self.assertEqual(mine.mapped("outstanding_amount"), [100.0])
+        other = PerContract.with_user(self.user_salesman_other).search([])
+        self.assertEqual(other.mapped("residual_amount"), [200.0])
 
     def test_backoffice_sees_all_of_its_companies(self):
         for user in (self.user_backoffice, self.user_manager):
@@ -533,6 +560,19 @@ class TestReceivableDocuments(ReceivablesCommon):
         self.assertEqual(rows.days_overdue, 121)
         self.assertEqual(rows.bucket_3_amount, 0.0)
         self.assertEqual(rows.bucket_4_amount, 500.0)
+        # the contract's salesperson sees it, another does not
+        for user, visible in (
+            (self.user_salesman, True),
+            (self.user_salesman_other, False),
+        ):
+            self.assertEqual(
+                bool(
+                    self._ageing(
+                        self.as_of, [("contract_id", "=", self.contract.id)], user
+                    )
+                ),
+                visible,
+            )
 
     def test_receivables_per_contract(self):
         PerContract = self.env["sales.receivable.contract.report"]
