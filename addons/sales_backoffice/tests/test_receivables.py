@@ -35,6 +35,11 @@ class ReceivablesCommon(SalesBackofficeCommon):
         cls.customer.email = "accounts@alpha-hospital.example.com"
         cls.customer_south.email = "accounts@beta-clinic.example.com"
         cls.bank_journal = cls.company_data["default_journal_bank"]
+        # the database may hold other receivables (demo data): the tests
+        # read the fixtures' customers only
+        cls.fixture_domain = [
+            ("partner_id", "in", (cls.customer | cls.customer_south).ids)
+        ]
 
     @classmethod
     def _move(
@@ -108,7 +113,7 @@ class ReceivablesCommon(SalesBackofficeCommon):
             report = report.with_user(user)
         self.env.flush_all()
         self.env.invalidate_all()
-        rows = report.search(domain or [])
+        rows = report.search(self.fixture_domain + (domain or []))
         return {
             row.move_id: {
                 "days_overdue": row.days_overdue,
@@ -121,7 +126,7 @@ class ReceivablesCommon(SalesBackofficeCommon):
         report = self.Ageing.with_context(as_of_date=as_of)
         self.env.flush_all()
         groups = report._read_group(
-            domain or [],
+            self.fixture_domain + (domain or []),
             groupby or [],
             [f"{field}:sum" for field in MEASURES],
         )
@@ -327,8 +332,10 @@ class TestReceivableAgeing(ReceivablesCommon):
 
         def read():
             self.env.invalidate_all()
-            rows = report.search_read([], names)
-            report.read_group([], [f"{f}:sum" for f in MEASURES], ["partner_id"])
+            rows = report.search_read(self.fixture_domain, names)
+            report.read_group(
+                self.fixture_domain, [f"{f}:sum" for f in MEASURES], ["partner_id"]
+            )
             return rows
 
         self.env.flush_all()
@@ -391,11 +398,13 @@ class TestReceivableAccess(ReceivablesCommon):
         PerContract = self.env["sales.receivable.contract.report"].with_context(
             as_of_date="2026-06-30"
         )
-        mine = PerContract.with_user(self.user_salesman).search([])
+        mine = PerContract.with_user(self.user_salesman).search(self.fixture_domain)
         self.assertEqual(mine.partner_id, self.customer)
         self.assertEqual(mine.mapped("residual_amount"), [45.0])
         self.assertEqual(mine.mapped("outstanding_amount"), [100.0])
-        other = PerContract.with_user(self.user_salesman_other).search([])
+        other = PerContract.with_user(self.user_salesman_other).search(
+            self.fixture_domain
+        )
         self.assertEqual(other.mapped("residual_amount"), [200.0])
 
     def test_backoffice_sees_all_of_its_companies(self):
@@ -417,7 +426,7 @@ class TestReceivableAccess(ReceivablesCommon):
                 as_of_date="2026-06-30",
                 allowed_company_ids=[self.company.id, self.company_2.id],
             )
-            .search([])
+            .search(self.fixture_domain)
         )
         self.assertIn(self.invoice_company_2, report.move_id)
         self.assertEqual(
@@ -756,6 +765,17 @@ class TestReceivableDocuments(ReceivablesCommon):
         self.assertEqual(rows.move_id, self.contract_invoice)
         action = wizard.action_print_statements()
         self.assertEqual(action["data"]["partner_ids"], self.customer.ids)
+        # every customer with something open at the date (on the contract)
+        wizard.write({"partner_ids": False, "contract_ids": self.contract.ids})
+        action = wizard.action_print_statements()
+        self.assertEqual(action["data"]["partner_ids"], self.customer.ids)
+        wizard.as_of_date = "2026-01-01"
+        with self.assertRaises(UserError):
+            wizard.action_print_statements()
+        # the per-contract view at the date
+        action = wizard.action_show_per_contract()
+        self.assertEqual(action["res_model"], "sales.receivable.contract.report")
+        self.assertEqual(action["context"]["as_of_date"], "2026-01-01")
 
     def test_smart_buttons(self):
         action = self.customer.action_view_receivables()

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class ReceivableAgeingWizard(models.TransientModel):
@@ -89,6 +90,14 @@ class ReceivableAgeingWizard(models.TransientModel):
             partners = self.env["res.partner"].union(
                 *(partner for (partner,) in groups)
             )
+            if not partners:
+                raise UserError(
+                    self.env._(
+                        "Nothing is open on %(date)s for the chosen customers and "
+                        "contracts: there is no statement to print.",
+                        date=self.as_of_date,
+                    )
+                )
         return self.env.ref(
             "sales_backoffice.action_report_customer_statement"
         ).report_action(
