@@ -13,3 +13,13 @@ class ResConfigSettings(models.TransientModel):
     collection_due_window_days = fields.Integer(
         related="company_id.collection_due_window_days", readonly=False
     )
+    # collection urging
+    collection_overdue_reminder_days = fields.Integer(
+        related="company_id.collection_overdue_reminder_days", readonly=False
+    )
+    collection_escalation_days = fields.Integer(
+        related="company_id.collection_escalation_days", readonly=False
+    )
+    collection_reminder_email = fields.Boolean(
+        related="company_id.collection_reminder_email", readonly=False
+    )
