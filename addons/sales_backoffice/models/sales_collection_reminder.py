@@ -1,6 +1,7 @@
 import logging
 import threading
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -67,11 +68,12 @@ class SalesCollectionReminder(models.Model):
         index=True,
         readonly=True,
     )
+    # the instalment's, set with it (an instalment does not change contract)
     contract_id = fields.Many2one(
-        related="instalment_id.contract_id", store=True, index=True
+        "sales.contract", required=True, ondelete="cascade", index=True, readonly=True
     )
     company_id = fields.Many2one(
-        related="instalment_id.company_id", store=True, index=True
+        "res.company", required=True, index=True, readonly=True
     )
     partner_id = fields.Many2one(related="instalment_id.partner_id")
     salesperson_id = fields.Many2one(
@@ -123,6 +125,19 @@ class SalesCollectionReminder(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("instalment_id") and not (
+                vals.get("contract_id") and vals.get("company_id")
+            ):
+                instalment = self.env["sales.contract.instalment"].browse(
+                    vals["instalment_id"]
+                )
+                vals.setdefault("contract_id", instalment.contract_id.id)
+                vals.setdefault("company_id", instalment.company_id.id)
+        return super().create(vals_list)
+
     # ------------------------------------------------------------------
     # The daily job
     # ------------------------------------------------------------------
@@ -172,28 +187,34 @@ class SalesCollectionReminder(models.Model):
             )
             if not instalments:
                 continue
-            failed = {
-                reminder.instalment_id.id: reminder
-                for reminder in self.search(
-                    [("instalment_id", "in", instalments.ids), ("step", "=", step)]
-                )
+            previous = self.search(
+                [("instalment_id", "in", instalments.ids), ("step", "=", step)]
+            )
+            previous_ids = {
+                reminder.instalment_id.id: reminder.id for reminder in previous
             }
-            for instalment in instalments:
-                previous = failed.get(instalment.id, self.browse())
-                try:
-                    # flushed at its end: a failure stays within the savepoint
-                    with self.env.cr.savepoint():
-                        # a reminder that failed on an earlier day gives way
-                        previous.unlink()
-                        self._remind(instalment, step, today, managers)
-                except Exception as error:  # noqa: BLE001 - one bad record must not stop the job
-                    _logger.exception(
-                        "Collection reminder (%s) failed for instalment %s",
+            try:
+                # flushed at its end: a failure stays within the savepoint
+                with self.env.cr.savepoint():
+                    # the reminders that failed on an earlier day give way
+                    previous.unlink()
+                    self._remind(instalments, step, today, managers)
+            except Exception:  # noqa: BLE001 - find the bad record, remind the others
+                _logger.info(
+                    "Collection reminders (%s) of %s instalments failed together; "
+                    "sending them one by one",
+                    step,
+                    len(instalments),
+                )
+                for instalment in instalments:
+                    self._remind_alone(
+                        instalment,
                         step,
-                        instalment.id,
+                        today,
+                        managers,
+                        self.browse(previous_ids.get(instalment.id)),
                     )
-                    self._log_failure(instalment, step, today, previous, error)
-                processed += 1
+            processed += len(instalments)
         remaining = 0
         if processed >= batch_size:
             remaining = sum(
@@ -254,6 +275,20 @@ class SalesCollectionReminder(models.Model):
         return clause
 
     @api.model
+    def _remind_alone(self, instalment, step, today, managers, previous):
+        try:
+            with self.env.cr.savepoint():
+                previous.unlink()
+                self._remind(instalment, step, today, managers)
+        except Exception as error:  # noqa: BLE001 - one bad record must not stop the job
+            _logger.exception(
+                "Collection reminder (%s) failed for instalment %s",
+                step,
+                instalment.id,
+            )
+            self._log_failure(instalment, step, today, previous, error)
+
+    @api.model
     def _log_failure(self, instalment, step, today, previous, error):
         values = {"state": "failed", "date": today, "error": str(error)}
         try:
@@ -274,73 +309,157 @@ class SalesCollectionReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _remind(self, instalment, step, today, managers=None):
-        """Schedule the activity (one per person reminded), send the email
-        when the company says so, log it on the contract and record it."""
-        contract = instalment.contract_id
-        company = instalment.company_id
-        users = self._reminded_users(instalment, step, managers)
-        if not users:
-            raise UserError(
-                self.env._(
-                    "No one to remind of the instalment due %(date)s of contract "
-                    "%(contract)s: give it a responsible salesperson, or make "
-                    "someone Back Office Manager of %(company)s.",
-                    date=instalment.due_date,
-                    contract=contract.display_name,
-                    company=company.display_name,
+    def _remind(self, instalments, step, today, managers=None):
+        """Remind of ``instalments`` at ``step``, set-based: schedule the
+        activities (one per person reminded), send the emails where the
+        company says so, log each on its contract and record it."""
+        plans = []
+        for instalment in instalments:
+            users = self._reminded_users(instalment, step, managers)
+            if not users:
+                raise UserError(
+                    self.env._(
+                        "No one to remind of the instalment due %(date)s of "
+                        "contract %(contract)s: give it a responsible salesperson, "
+                        "or make someone Back Office Manager of %(company)s.",
+                        date=instalment.due_date,
+                        contract=instalment.contract_id.display_name,
+                        company=instalment.company_id.display_name,
+                    )
                 )
-            )
-        days_overdue = max((today - instalment.due_date).days, 0)
-        to_collect = instalment._format_amount(instalment.amount_residual)
-        summary = self._activity_summary(instalment, step, to_collect, days_overdue)
-        note = plaintext2html(self._contact_text(instalment))
-        deadline = instalment.due_date if step == "before_due" else today
-        activities = self.env["mail.activity"]
-        # the reminder is the message; no "assigned to you" notification on top
-        scheduling = contract.with_context(mail_activity_quick_update=True)
-        for user in users:
-            activities |= scheduling.activity_schedule(
-                ACTIVITY_TYPE,
-                date_deadline=deadline,
-                summary=summary,
-                note=note,
-                user_id=user.id,
-            )
-        mail = self.env["mail.mail"]
-        if company.collection_reminder_email:
-            template = self.env.ref(TEMPLATES[step])
-            mail = mail.browse(
-                template.with_context(
-                    collection_reminder_step=step,
-                    collection_days_overdue=days_overdue,
-                    collection_today=today,
-                ).send_mail(
-                    instalment.id,
-                    email_values={"recipient_ids": [Command.set(users.partner_id.ids)]},
-                )
-            )
-        log = contract.message_post(
-            body=self._log_text(
-                instalment, step, users, to_collect, days_overdue, mail
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+            plans.append((instalment, users))
+        activities = self._schedule_activities(plans, step, today)
+        mails = self._send_emails(plans, step, today)
+        messages = self._log_on_contracts(plans, step, today, mails)
         return self.create(
-            {
-                "instalment_id": instalment.id,
-                "step": step,
-                "date": today,
-                "state": "done",
-                "user_ids": [Command.set(users.ids)],
-                "amount_residual": instalment.amount_residual,
-                "days_overdue": days_overdue,
-                "activity_ids": [Command.set(activities.ids)],
-                "mail_id": mail.id,
-                "email_sent": bool(mail),
-                "message_id": log.id,
-            }
+            [
+                {
+                    "instalment_id": instalment.id,
+                    "contract_id": instalment.contract_id.id,
+                    "company_id": instalment.company_id.id,
+                    "step": step,
+                    "date": today,
+                    "state": "done",
+                    "user_ids": [Command.set(users.ids)],
+                    "amount_residual": instalment.amount_residual,
+                    "days_overdue": self._days_overdue(instalment, today),
+                    "activity_ids": [Command.set(activities[instalment.id].ids)],
+                    "mail_id": mails.get(instalment.id, self.env["mail.mail"]).id,
+                    "email_sent": instalment.id in mails,
+                    "message_id": messages[instalment.id].id,
+                }
+                for instalment, users in plans
+            ]
         )
+
+    @api.model
+    def _days_overdue(self, instalment, today):
+        return max((today - instalment.due_date).days, 0)
+
+    @api.model
+    def _schedule_activities(self, plans, step, today):
+        """One "Collect payment" activity on the contract per person reminded,
+        created together. Return {instalment id: activities}."""
+        activity_type = self.env.ref(ACTIVITY_TYPE)
+        model_id = self.env["ir.model"]._get_id("sales.contract")
+        plan_values = {}
+        for instalment, users in plans:
+            summary = self._activity_summary(
+                instalment, step, self._days_overdue(instalment, today)
+            )
+            note = plaintext2html(self._contact_text(instalment))
+            deadline = instalment.due_date if step == "before_due" else today
+            plan_values[instalment.id] = [
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": model_id,
+                    "res_id": instalment.contract_id.id,
+                    "user_id": user.id,
+                    "summary": summary,
+                    "note": note,
+                    "date_deadline": deadline,
+                    "automated": True,
+                }
+                for user in users
+            ]
+        # the reminder is the message; no "assigned to you" notification on
+        # top. Created by rounds of distinct contracts: the followers Odoo
+        # adds with them are inserted once per contract and user.
+        Activity = self.env["mail.activity"].with_context(
+            mail_activity_quick_update=True
+        )
+        activities = {}
+        for batch in self._by_distinct_contracts(plans):
+            created = iter(
+                Activity.create(
+                    [values for plan in batch for values in plan_values[plan[0].id]]
+                )
+            )
+            for instalment, users in batch:
+                activities[instalment.id] = self.env["mail.activity"].concat(
+                    *(next(created) for _user in users)
+                )
+        return activities
+
+    @api.model
+    def _by_distinct_contracts(self, plans):
+        """The (instalment, users) plans in batches where each contract comes
+        once at most (usually one batch)."""
+        pending = plans
+        while pending:
+            batch, later, contract_ids = [], [], set()
+            for plan in pending:
+                contract_id = plan[0].contract_id.id
+                (later if contract_id in contract_ids else batch).append(plan)
+                contract_ids.add(contract_id)
+            yield batch
+            pending = later
+
+    @api.model
+    def _send_emails(self, plans, step, today):
+        """The reminder emails, for the companies that send them, rendered in
+        batches of the same recipients. Return {instalment id: mail}."""
+        by_recipients = defaultdict(list)
+        for instalment, users in plans:
+            if instalment.company_id.collection_reminder_email:
+                by_recipients[tuple(users.partner_id.ids)].append(instalment.id)
+        if not by_recipients:
+            return {}
+        template = self.env.ref(TEMPLATES[step]).with_context(
+            collection_reminder_step=step, collection_today=today
+        )
+        mails = {}
+        for partner_ids, instalment_ids in by_recipients.items():
+            sent = template.send_mail_batch(
+                instalment_ids,
+                email_values={"recipient_ids": [Command.set(list(partner_ids))]},
+            )
+            mails.update({mail.res_id: mail for mail in sent})
+        return mails
+
+    @api.model
+    def _log_on_contracts(self, plans, step, today, mails):
+        """A note per reminder on its contract's chatter, logged in batches of
+        distinct contracts. Return {instalment id: message}."""
+        messages = {}
+        for batch in self._by_distinct_contracts(plans):
+            contracts = self.env["sales.contract"].browse(
+                [instalment.contract_id.id for instalment, _users in batch]
+            )
+            logged = contracts._message_log_batch(
+                bodies={
+                    instalment.contract_id.id: self._log_text(
+                        instalment, step, users, today, instalment.id in mails
+                    )
+                    for instalment, users in batch
+                }
+            )
+            by_contract = {message.res_id: message for message in logged}
+            for instalment, _users in batch:
+                messages[instalment.id] = by_contract[
+                    instalment.contract_id.id
+                ].with_env(self.env)
+        return messages
 
     @api.model
     def _reminded_users(self, instalment, step, managers=None):
@@ -378,8 +497,9 @@ class SalesCollectionReminder(models.Model):
             )
         return managers[company.id].with_env(self.env)
 
-    def _activity_summary(self, instalment, step, to_collect, days_overdue):
+    def _activity_summary(self, instalment, step, days_overdue):
         customer = instalment.partner_id.display_name
+        to_collect = instalment._format_amount(instalment.amount_residual)
         if step == "before_due":
             return self.env._(
                 "Collect %(amount)s from %(customer)s, due %(date)s",
@@ -415,21 +535,21 @@ class SalesCollectionReminder(models.Model):
             salesperson=instalment.user_id.name or "-",
         )
 
-    def _log_text(self, instalment, step, users, to_collect, days_overdue, mail):
+    def _log_text(self, instalment, step, users, today, email_sent):
         step_label = dict(self._fields["step"]._description_selection(self.env))[step]
-        text = self.env._(
-            "Collection reminder (%(step)s) for the instalment due %(date)s, "
-            "%(amount)s to collect%(overdue)s: activity for %(users)s",
-            step=step_label,
-            date=instalment.due_date,
-            amount=to_collect,
-            overdue=self.env._(", %s days overdue", days_overdue)
-            if days_overdue
-            else "",
-            users=", ".join(users.mapped("name")),
-        )
-        if mail:
-            text += self.env._("; email sent.")
-        else:
-            text += "."
-        return text
+        sentences = [
+            self.env._(
+                "Collection reminder (%(step)s) for the instalment due %(date)s, "
+                "%(amount)s to collect: activity for %(users)s.",
+                step=step_label,
+                date=instalment.due_date,
+                amount=instalment._format_amount(instalment.amount_residual),
+                users=", ".join(users.mapped("name")),
+            )
+        ]
+        days_overdue = self._days_overdue(instalment, today)
+        if days_overdue:
+            sentences.append(self.env._("%s days overdue.", days_overdue))
+        if email_sent:
+            sentences.append(self.env._("Reminder email sent."))
+        return " ".join(sentences)

@@ -275,7 +275,7 @@ class TestCollectionUrging(SalesBackofficeCommon):
             "1,100.00",
         ):
             self.assertIn(expected, body)
-        self.assertIn("email sent", with_email.message_ids[0].body)
+        self.assertIn("Reminder email sent", with_email.message_ids[0].body)
         # no "assigned to you" notification on top of the reminder
         self.assertFalse(
             with_email.message_ids.filtered(
@@ -325,19 +325,21 @@ class TestCollectionUrging(SalesBackofficeCommon):
     def test_a_bad_record_does_not_stop_the_others(self):
         contracts = self._contract() | self._contract() | self._contract()
         bad = contracts[1].instalment_ids
-        remind = SalesCollectionReminder._remind
+        contact_text = SalesCollectionReminder._contact_text
 
-        def failing_remind(self, instalment, *args, **kwargs):
+        def failing_contact_text(self, instalment):
             if instalment == bad:
                 raise UserError(self.env._("The customer's file is locked"))
-            return remind(self, instalment, *args, **kwargs)
+            return contact_text(self, instalment)
 
         with (
-            patch.object(SalesCollectionReminder, "_remind", failing_remind),
+            patch.object(
+                SalesCollectionReminder, "_contact_text", failing_contact_text
+            ),
             mute_logger(JOB_LOGGER),
         ):
-            # one instalment per chunk: the chunks go on past the bad one
-            done = self._run("2026-04-01", batch_size=1)
+            # reminded together, they fail together: then one by one
+            done = self._run("2026-04-01")
             self.assertEqual(done, 3)
             failed = self._reminders(contracts[1])
             self.assertEqual(failed.state, "failed")
@@ -363,6 +365,26 @@ class TestCollectionUrging(SalesBackofficeCommon):
         self.assertEqual(Reminder._urge_collections_chunk(2, day("2026-04-01")), (2, 1))
         self.assertEqual(Reminder._urge_collections_chunk(2, day("2026-04-01")), (1, 0))
         self.assertEqual(len(self._reminders(contracts)), 3)
+        # the job goes on from chunk to chunk until nothing is left
+        more = self._contract() | self._contract() | self._contract()
+        self.assertEqual(self._run("2026-04-01", batch_size=1), 3)
+        self.assertEqual(len(self._reminders(more)), 3)
+
+    def test_instalments_of_one_contract_each_logged(self):
+        contract = self._contract()
+        contract.instalment_ids = [
+            Command.update(contract.instalment_ids.id, {"amount": 600.0}),
+            Command.create({"due_date": "2026-04-10", "amount": 500.0}),
+        ]
+        self._run("2026-04-20")
+        reminders = self._reminders(contract).filtered(lambda r: r.step == "overdue")
+        self.assertEqual(reminders.instalment_id, contract.instalment_ids)
+        self.assertEqual(len(reminders.message_id), 2)
+        self.assertEqual(sorted(reminders.mapped("amount_residual")), [500.0, 600.0])
+        self.assertIn(
+            "600.00",
+            reminders.filtered(lambda r: r.amount_residual == 600.0).message_id.body,
+        )
 
     def test_selection_is_one_search_per_step(self):
         """What is due for a reminder is found by one query per step (and one
