@@ -143,7 +143,7 @@ class SalesCollectionReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_urge_collections(self, batch_size=200, today=None, time_budget=60.0):
+    def _cron_urge_collections(self, batch_size=500, today=None, time_budget=60.0):
         """Remind the salespeople of the instalments to collect: before due,
         overdue and, later, escalated to the sales manager.
 
@@ -157,24 +157,37 @@ class SalesCollectionReminder(models.Model):
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         started = time.monotonic()
         done = 0
+        total = None
         while True:
-            processed, remaining = self._urge_collections_chunk(batch_size, today)
+            processed = self._urge_collections_chunk(batch_size, today)
             done += processed
+            if processed < batch_size:
+                remaining = 0
+            else:
+                # counted once per call, when a first chunk shows there is more
+                if total is None:
+                    total = done + self._count_due_reminders(today)
+                remaining = max(total - done, 1)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-            if (
-                not remaining
-                or not processed
-                or time.monotonic() - started > time_budget
-            ):
+            if not remaining or time.monotonic() - started > time_budget:
                 break
         return done
 
     @api.model
+    def _count_due_reminders(self, today):
+        Instalment = self.env["sales.contract.instalment"]
+        return sum(
+            Instalment.search_count(domain)
+            for domain in self._reminder_domains(today).values()
+        )
+
+    @api.model
     def _urge_collections_chunk(self, batch_size, today):
         """Send up to ``batch_size`` reminders, the steps in order, with one
-        search per step. Return (processed, remaining)."""
+        search per step. Return how many instalments were reminded (or
+        failed)."""
         Instalment = self.env["sales.contract.instalment"]
         domains = self._reminder_domains(today)
         processed = 0
@@ -215,12 +228,7 @@ class SalesCollectionReminder(models.Model):
                         self.browse(previous_ids.get(instalment.id)),
                     )
             processed += len(instalments)
-        remaining = 0
-        if processed >= batch_size:
-            remaining = sum(
-                Instalment.search_count(domains[step]) for step in STEP_ORDER
-            )
-        return processed, remaining
+        return processed
 
     @api.model
     def _reminder_domains(self, today):

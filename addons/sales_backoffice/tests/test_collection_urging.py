@@ -35,6 +35,15 @@ class TestCollectionUrging(SalesBackofficeCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Reminder = cls.env["sales.collection.reminder"]
+        # the instalments already there (demo data) count as reminded: the
+        # tests' job runs see their own contracts only
+        cls.Reminder.create(
+            [
+                {"instalment_id": instalment.id, "step": step, "date": "2026-01-01"}
+                for instalment in cls.env["sales.contract.instalment"].search([])
+                for step in ("before_due", "overdue", "escalation")
+            ]
+        )
         cls.activity_type = cls.env.ref(
             "sales_backoffice.mail_activity_type_collect_payment"
         )
@@ -361,9 +370,13 @@ class TestCollectionUrging(SalesBackofficeCommon):
 
     def test_chunks_report_their_progress(self):
         contracts = self._contract() | self._contract() | self._contract()
-        Reminder = self.Reminder
-        self.assertEqual(Reminder._urge_collections_chunk(2, day("2026-04-01")), (2, 1))
-        self.assertEqual(Reminder._urge_collections_chunk(2, day("2026-04-01")), (1, 0))
+        IrCron = type(self.env["ir.cron"])
+        with patch.object(IrCron, "_notify_progress", autospec=True) as progress:
+            self.assertEqual(self._run("2026-04-01", batch_size=2), 3)
+        self.assertEqual(
+            [call.kwargs for call in progress.call_args_list],
+            [{"done": 2, "remaining": 1}, {"done": 3, "remaining": 0}],
+        )
         self.assertEqual(len(self._reminders(contracts)), 3)
         # the job goes on from chunk to chunk until nothing is left
         more = self._contract() | self._contract() | self._contract()
@@ -406,7 +419,7 @@ class TestCollectionUrging(SalesBackofficeCommon):
                 patch.object(SalesCollectionReminder, "_remind", lambda *a, **k: None),
                 patch.object(sql_db.Cursor, "execute", logged_execute),
             ):
-                processed, _remaining = self.Reminder._urge_collections_chunk(
+                processed = self.Reminder._urge_collections_chunk(
                     100, day("2026-04-01")
                 )
             return processed, len(selects)
