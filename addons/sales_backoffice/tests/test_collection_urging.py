@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError
 from odoo import Command, fields, sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
@@ -593,3 +593,55 @@ class TestCollectionUrging(SalesBackofficeCommon):
             self.env["res.config.settings"].create(
                 {"collection_escalation_days": -2}
             ).execute()
+
+
+@tagged("post_install", "-at_install")
+class TestMyCollectionsTour(SalesBackofficeCommon, HttpCase):
+    """A salesperson opens My Collections in the web client."""
+
+    def test_my_collections_tour(self):
+        today = fields.Date.context_today(self.env["sales.contract"])
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Balance in 30 days",
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 100.0, "nb_days": 30}
+                    )
+                ],
+            }
+        )
+        salesman = new_test_user(
+            self.env,
+            login="sbo_tour_salesman",
+            password="sbo_tour_salesman",
+            groups="sales_team.group_sale_salesman,base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.customer.write({"phone": "+1 555 0100", "email": "ap@alpha.example"})
+        gamma = self.env["res.partner"].create(
+            {"name": "Gamma Lab", "is_company": True}
+        )
+        lines = [(self.product_bed, 1, 100.0, 0.0)]
+        signed = today - timedelta(days=45)
+        for partner, user in (
+            (self.customer, salesman),
+            (self.customer_south, salesman),
+            (gamma, self.user_salesman_other),
+        ):
+            self._activate(
+                self._create_contract(
+                    lines, partner=partner, user=user, payment_term_id=term.id
+                ),
+                date_signed=signed,
+            )
+        later = self.env["sales.contract.instalment"].search(
+            [("partner_id", "=", self.customer_south.id)]
+        )
+        later.due_date = today + relativedelta(months=2)
+        self.start_tour(
+            "/odoo/action-sales_backoffice.sales_contract_instalment_action_my_collections",
+            "sales_backoffice_my_collections_tour",
+            login=salesman.login,
+        )
