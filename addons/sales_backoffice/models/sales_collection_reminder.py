@@ -191,7 +191,7 @@ class SalesCollectionReminder(models.Model):
         Instalment = self.env["sales.contract.instalment"]
         domains = self._reminder_domains(today)
         processed = 0
-        managers = {}
+        cache = {}  # the Back Office Managers, what the team leaders can open
         for step in STEP_ORDER:
             if processed >= batch_size:
                 break
@@ -211,7 +211,7 @@ class SalesCollectionReminder(models.Model):
                 with self.env.cr.savepoint():
                     # the reminders that failed on an earlier day give way
                     previous.unlink()
-                    self._remind(instalments, step, today, managers)
+                    self._remind(instalments, step, today, cache)
             except Exception:  # noqa: BLE001 - find the bad record, remind the others
                 _logger.info(
                     "Collection reminders (%s) of %s instalments failed together; "
@@ -224,7 +224,7 @@ class SalesCollectionReminder(models.Model):
                         instalment,
                         step,
                         today,
-                        managers,
+                        cache,
                         self.browse(previous_ids.get(instalment.id)),
                     )
             processed += len(instalments)
@@ -283,11 +283,11 @@ class SalesCollectionReminder(models.Model):
         return clause
 
     @api.model
-    def _remind_alone(self, instalment, step, today, managers, previous):
+    def _remind_alone(self, instalment, step, today, cache, previous):
         try:
             with self.env.cr.savepoint():
                 previous.unlink()
-                self._remind(instalment, step, today, managers)
+                self._remind(instalment, step, today, cache)
         except Exception as error:  # noqa: BLE001 - one bad record must not stop the job
             _logger.exception(
                 "Collection reminder (%s) failed for instalment %s",
@@ -317,13 +317,16 @@ class SalesCollectionReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _remind(self, instalments, step, today, managers=None):
+    def _remind(self, instalments, step, today, cache=None):
         """Remind of ``instalments`` at ``step``, set-based: schedule the
         activities (one per person reminded), send the emails where the
         company says so, log each on its contract and record it."""
+        cache = {} if cache is None else cache
+        if step == "escalation":
+            self._cache_leader_access(instalments, cache)
         plans = []
         for instalment in instalments:
-            users = self._reminded_users(instalment, step, managers)
+            users = self._reminded_users(instalment, step, cache)
             if not users:
                 raise UserError(
                     self.env._(
@@ -470,28 +473,29 @@ class SalesCollectionReminder(models.Model):
         return messages
 
     @api.model
-    def _reminded_users(self, instalment, step, managers=None):
+    def _reminded_users(self, instalment, step, cache=None):
         """Before due and overdue: the instalment's responsible, else the
         contract's salesperson. Escalation: the contract's sales team leader
         when they can open the contract. Else the Back Office Managers of the
         contract's company."""
         contract = instalment.contract_id
+        cache = {} if cache is None else cache
         if step == "escalation":
             leader = contract.team_id.user_id
-            if (
-                leader.active
-                and not leader.share
-                and contract.with_user(leader).has_access("read")
-            ):
-                return leader
+            if leader.active and not leader.share:
+                readable = cache.get(("readable", leader.id), {})
+                if contract.id not in readable:
+                    self._cache_leader_access(instalment, cache)
+                    readable = cache[("readable", leader.id)]
+                if readable[contract.id]:
+                    return leader
         else:
             for user in (instalment.user_id, contract.user_id):
                 if user.active and not user.share:
                     return user
-        managers = {} if managers is None else managers
         company = instalment.company_id
-        if company.id not in managers:
-            managers[company.id] = (
+        if company.id not in cache:
+            cache[company.id] = (
                 self.env["res.users"]
                 .sudo()
                 .search(
@@ -503,7 +507,22 @@ class SalesCollectionReminder(models.Model):
                     order="id",
                 )
             )
-        return managers[company.id].with_env(self.env)
+        return cache[company.id].with_env(self.env)
+
+    @api.model
+    def _cache_leader_access(self, instalments, cache):
+        """Which contracts each sales team leader can open, one access check
+        per leader: {("readable", leader id): {contract id: readable}}."""
+        by_leader = defaultdict(lambda: self.env["sales.contract"])
+        for instalment in instalments:
+            contract = instalment.contract_id
+            if contract.team_id.user_id:
+                by_leader[contract.team_id.user_id] |= contract
+        for leader, contracts in by_leader.items():
+            readable = contracts.with_user(leader)._filtered_access("read")
+            cache.setdefault(("readable", leader.id), {}).update(
+                {contract.id: contract in readable for contract in contracts}
+            )
 
     def _activity_summary(self, instalment, step, days_overdue):
         customer = instalment.partner_id.display_name
