@@ -359,45 +359,25 @@ class SalesContract(models.Model):
         return {contract.id: amount for contract, amount in rows}
 
     def _collected_by_contract(self):
-        """Customer payments reconciled with the receivable (payment term)
-        lines of each contract's posted invoices (plus) and credit notes
-        (minus: money paid back), in company currency, one query. The
-        counterpart of a collection is neither an invoice or credit note nor
-        an exchange difference entry."""
+        """What the collection ledger counts as collected on each contract
+        (payments reconciled with its invoices, net of money paid back on
+        its credit notes), one query."""
         contracts = self.filtered("id")
         if not contracts:
             return {}
-        self.env["account.move"].flush_model(
-            ["sales_contract_id", "state", "move_type"]
-        )
-        self.env["account.move.line"].flush_model(["move_id", "display_type"])
-        self.env["account.partial.reconcile"].flush_model()
+        Ledger = self.env["sales.collection.ledger.report"]
+        for model, names in Ledger._depends.items():
+            if model.startswith("account."):
+                self.env[model].flush_model(names)
         self.env.cr.execute(
             SQL(
                 """
-                SELECT am.sales_contract_id,
-                       SUM(CASE WHEN p.debit_move_id = aml.id
-                                THEN p.amount ELSE -p.amount END)
-                  FROM account_move am
-                  JOIN account_move_line aml
-                    ON aml.move_id = am.id
-                   AND aml.display_type = 'payment_term'
-                  JOIN account_partial_reconcile p
-                    ON aml.id IN (p.debit_move_id, p.credit_move_id)
-                  JOIN account_move_line other
-                    ON other.id = CASE WHEN p.debit_move_id = aml.id
-                                       THEN p.credit_move_id
-                                       ELSE p.debit_move_id END
-                  JOIN account_move om ON om.id = other.move_id
-                 WHERE am.sales_contract_id IN %(contracts)s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND om.move_type NOT IN
-                       ('out_invoice', 'out_refund', 'in_invoice', 'in_refund')
-                   AND NOT EXISTS (SELECT 1 FROM account_partial_reconcile x
-                                    WHERE x.exchange_move_id = om.id)
-              GROUP BY am.sales_contract_id
+                SELECT col.contract_id, SUM(col.amount)
+                  FROM (%(collections)s) col
+                 WHERE col.contract_id IN %(contracts)s
+              GROUP BY col.contract_id
                 """,
+                collections=Ledger._collections_query(),
                 contracts=tuple(contracts.ids),
             )
         )
@@ -1081,3 +1061,25 @@ class SalesContract(models.Model):
                 invoices = order._create_invoices()
                 invoices.write({"invoice_date": day(15)})
                 invoices.action_post()
+
+    def _demo_collect(self, ratio=1.0):
+        """Used by the demo data only: the customer pays ``ratio`` of each
+        posted invoice of the contract ten days after its date (never after
+        today), through Odoo's payment wizard."""
+        today = fields.Date.context_today(self)
+        for invoice in self.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        ):
+            amount = invoice.currency_id.round(invoice.amount_residual * ratio)
+            if invoice.currency_id.is_zero(amount):
+                continue
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {
+                    "amount": amount,
+                    "payment_date": min(
+                        invoice.invoice_date + timedelta(days=10), today
+                    ),
+                }
+            )._create_payments()

@@ -205,19 +205,6 @@ class SalesContractInstalment(models.Model):
         if not self.env.context.get(PLAN_CHECKED_BY_CONTRACT):
             self.contract_id._check_collection_plan()
 
-    @api.constrains("user_id", "contract_id")
-    def _check_user_company(self):
-        for instalment in self.filtered("user_id"):
-            if instalment.company_id not in instalment.user_id.company_ids:
-                raise UserError(
-                    self.env._(
-                        "%(user)s cannot collect instalments of %(company)s: "
-                        "choose a salesperson of that company.",
-                        user=instalment.user_id.display_name,
-                        company=instalment.company_id.display_name,
-                    )
-                )
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
