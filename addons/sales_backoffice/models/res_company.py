@@ -38,27 +38,40 @@ class ResCompany(models.Model):
         "still not collected is escalated to the sales manager: the contract's "
         "sales team leader, else the company's Back Office Managers.",
     )
+    collection_reminder_max_days = fields.Integer(
+        string="Stop Urging After (days overdue)",
+        default=365,
+        help="Instalments overdue longer than this are no longer urged by the "
+        "daily job (they are the back office's, not a reminder's, to chase), "
+        "so that loading old contracts does not flood the salespeople with "
+        "reminders. 0: no limit.",
+    )
     collection_reminder_email = fields.Boolean(
         string="Email Collection Reminders",
         help="Besides the activity, email each collection reminder to the "
         "person reminded.",
     )
 
-    @api.constrains("collection_overdue_reminder_days", "collection_escalation_days")
+    @api.constrains(
+        "collection_overdue_reminder_days",
+        "collection_escalation_days",
+        "collection_reminder_max_days",
+    )
     def _check_collection_reminder_days(self):
         for company in self:
             if (
                 min(
                     company.collection_overdue_reminder_days,
                     company.collection_escalation_days,
+                    company.collection_reminder_max_days,
                 )
                 < 0
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(company)s: the overdue reminder and the escalation of "
-                        "collection reminders are numbers of days; set them to "
-                        "zero or more.",
+                        "%(company)s: the overdue reminder, the escalation and "
+                        "the end of collection reminders are numbers of days; "
+                        "set them to zero or more.",
                         company=company.display_name,
                     )
                 )

@@ -20,6 +20,9 @@ class ResConfigSettings(models.TransientModel):
     collection_escalation_days = fields.Integer(
         related="company_id.collection_escalation_days", readonly=False
     )
+    collection_reminder_max_days = fields.Integer(
+        related="company_id.collection_reminder_max_days", readonly=False
+    )
     collection_reminder_email = fields.Boolean(
         related="company_id.collection_reminder_email", readonly=False
     )

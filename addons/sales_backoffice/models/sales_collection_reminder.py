@@ -280,6 +280,9 @@ class SalesCollectionReminder(models.Model):
         clause = [("company_id", "=", company.id), ("due_date", "<=", last)]
         if first:
             clause.append(("due_date", ">=", first))
+        elif company.collection_reminder_max_days:
+            oldest = today - timedelta(days=company.collection_reminder_max_days)
+            clause.append(("due_date", ">=", oldest))
         return clause
 
     @api.model

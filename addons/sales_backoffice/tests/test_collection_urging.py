@@ -206,6 +206,20 @@ class TestCollectionUrging(SalesBackofficeCommon):
             ["escalation", "overdue"],
         )
 
+    def test_old_arrears_are_not_urged(self):
+        """Loading contracts overdue for long does not flood the salespeople:
+        past the company's limit the job leaves them to the back office."""
+        contract = self._contract()  # due 2026-03-31
+        self.company.collection_reminder_max_days = 30
+        self._run("2026-05-15")  # 45 days overdue
+        self.assertFalse(self._reminders(contract))
+        self.company.collection_reminder_max_days = 0  # no limit
+        self._run("2026-05-15")
+        self.assertEqual(
+            sorted(self._reminders(contract).mapped("step")),
+            ["escalation", "overdue"],
+        )
+
     def test_job_run_twice_sends_nothing_twice(self):
         self.company.collection_reminder_email = True
         contract = self._contract()
