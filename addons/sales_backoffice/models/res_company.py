@@ -25,6 +25,58 @@ class ResCompany(models.Model):
         help="An instalment is shown as Due (and its salesperson reminded) "
         "from this many days before its due date.",
     )
+    # collection urging (the reminders before due use the due window above)
+    collection_overdue_reminder_days = fields.Integer(
+        string="Overdue Reminder (days overdue)",
+        default=1,
+        help="The responsible salesperson is reminded of an instalment not "
+        "fully collected once it is this many days overdue (days overdue = "
+        "today - due date; 0 or 1: the first day it is overdue).",
+    )
+    collection_escalation_days = fields.Integer(
+        string="Escalation (days after the overdue reminder)",
+        default=14,
+        help="This many days overdue after the overdue reminder, an instalment "
+        "still not collected is escalated to the sales manager: the contract's "
+        "sales team leader, else the company's Back Office Managers.",
+    )
+    collection_reminder_max_days = fields.Integer(
+        string="Stop Urging After (days overdue)",
+        default=365,
+        help="Instalments overdue longer than this are no longer urged by the "
+        "daily job (they are the back office's, not a reminder's, to chase), "
+        "so that loading old contracts does not flood the salespeople with "
+        "reminders. 0: no limit.",
+    )
+    collection_reminder_email = fields.Boolean(
+        string="Email Collection Reminders",
+        help="Besides the activity, email each collection reminder to the "
+        "person reminded.",
+    )
+
+    @api.constrains(
+        "collection_overdue_reminder_days",
+        "collection_escalation_days",
+        "collection_reminder_max_days",
+    )
+    def _check_collection_reminder_days(self):
+        for company in self:
+            if (
+                min(
+                    company.collection_overdue_reminder_days,
+                    company.collection_escalation_days,
+                    company.collection_reminder_max_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the overdue reminder, the escalation and "
+                        "the end of collection reminders are numbers of days; "
+                        "set them to zero or more.",
+                        company=company.display_name,
+                    )
+                )
 
     # receivables: ageing buckets and credit hold
     receivable_ageing_limit_1 = fields.Integer(

@@ -98,6 +98,10 @@ class SalesContractInstalment(models.Model):
     )
     partner_phone = fields.Char(related="partner_id.phone", string="Phone")
     partner_email = fields.Char(related="partner_id.email", string="Email")
+    # collection urging: the reminders sent, one per step at most
+    collection_reminder_ids = fields.One2many(
+        "sales.collection.reminder", "instalment_id", string="Reminders"
+    )
 
     @api.depends("amount", "contract_id.amount_total")
     def _compute_percentage(self):
