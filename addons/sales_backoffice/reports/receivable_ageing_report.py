@@ -53,9 +53,10 @@ class SalesReceivableAgeingReport(models.Model):
     reconciliations on the debit side plus those on the credit side whose
     ``max_date`` is on or before D: a payment made after D does not count at
     D. It is read as Odoo's ``amount_residual`` (balance less every partial)
-    plus back the partials dated after D, which is the same figure and lets
-    the query read only the lines open today or reconciled after D (the
-    others are settled at D). Days overdue = D - due date (the line's date
+    plus back the partials dated after D, which is the same figure: the query
+    sums only the partials dated after D (none as of today) and leaves out at
+    once a line reconciled today by partials all dated on or before D. Days
+    overdue = D - due date (the line's date
     without one); zero or less is not yet due. An open credit (an unused
     refund or payment) is negative in the bucket of its own due date.
     Amounts are in the company's currency."""

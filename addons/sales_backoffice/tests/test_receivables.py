@@ -6,7 +6,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from ..tools.ageing import bucket_index
+from ..tools.ageing import bucket_index, residual_as_of
 from .common import SalesBackofficeCommon
 
 BUCKETS = (
@@ -167,6 +167,18 @@ class TestReceivableAgeing(ReceivablesCommon):
         self.assertEqual(self._ageing(fields.Date.to_string(fields.Date.today())), {})
         # before the invoice: nothing
         self.assertEqual(self._ageing("2026-02-28"), {})
+        # the report's residual is the balance less the partials dated by then
+        line = self._receivable_line(invoice)
+        partials = [
+            ("debit", partial.amount, partial.max_date)
+            for partial in line.matched_credit_ids
+        ]
+        for as_of in ("2026-03-01", "2026-04-14", "2026-04-15", "2026-06-09"):
+            expected = residual_as_of(
+                line.balance, partials, fields.Date.to_date(as_of)
+            )
+            rows = self._ageing(as_of)
+            self.assertEqual(rows[invoice]["residual_amount"], expected, as_of)
         # the default as-of date is today
         self.env.flush_all()
         self.assertFalse(self.Ageing.search([("move_id", "=", invoice.id)]))
