@@ -11,3 +11,4 @@ from . import sales_contract_instalment
 from . import account_move
 from . import sale_order
 from . import sale_order_line
+from . import account_partial_reconcile

@@ -1,4 +1,8 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
+
+BACKOFFICE_GROUP = "sales_backoffice.sales_backoffice_group_user"
 
 
 class ResPartner(models.Model):
@@ -20,6 +24,13 @@ class ResPartner(models.Model):
         "sales.contract", "partner_id", string="Sales Contracts"
     )
     sales_contract_count = fields.Integer(compute="_compute_sales_contract_count")
+    receivable_open_amount = fields.Monetary(
+        string="Open Receivables",
+        compute="_compute_receivable_open_amount",
+        currency_field="currency_id",
+        help="What the customer owes the current company today (open "
+        "invoices less open credits), as in the receivable ageing.",
+    )
 
     @api.depends("country_id", "state_id", "parent_id.sales_district_id")
     def _compute_sales_district_id(self):
@@ -55,3 +66,89 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Receivables
+    # ------------------------------------------------------------------
+
+    def _compute_receivable_open_amount(self):
+        Ageing = self.env["sales.receivable.ageing.report"]
+        amounts = {}
+        if Ageing.has_access("read"):
+            amounts = dict(
+                Ageing._read_group(
+                    [
+                        ("company_id", "=", self.env.company.id),
+                        ("partner_id", "in", self.commercial_partner_id.ids),
+                    ],
+                    ["partner_id"],
+                    ["residual_amount:sum"],
+                )
+            )
+        for partner in self:
+            partner.receivable_open_amount = amounts.get(
+                partner.commercial_partner_id, 0.0
+            )
+
+    def action_view_receivables(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_backoffice.sales_receivable_ageing_report_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["display_name"] = self.env._(
+            "Receivables of %s", self.commercial_partner_id.display_name
+        )
+        return action
+
+    def action_send_payment_reminder(self):
+        """Mail the customer a payment reminder with their statement of
+        account of the current company, logged in their chatter."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        partner._check_payment_reminder(
+            self.env["sales.receivable.ageing.report"]._statements(
+                partner, self.env.company
+            )[partner.id]["totals"]
+        )
+        template = self.env.ref(
+            "sales_backoffice.mail_template_partner_payment_reminder"
+        )
+        partner.with_context(mail_notify_force_send=False).message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        return True
+
+    def _check_payment_reminder(self, totals, recipient=None):
+        """Refuse a reminder nobody can act on: the user is not in the back
+        office, nothing is owed, or the recipient has no email address."""
+        self.ensure_one()
+        if not self.env.su and not self.env.user.has_group(BACKOFFICE_GROUP):
+            raise AccessError(
+                self.env._("Only the back office sends payment reminders.")
+            )
+        if totals["residual_amount"] <= 0:
+            raise UserError(
+                self.env._(
+                    "%(customer)s owes nothing today (open amount %(amount)s): "
+                    "no payment reminder to send.",
+                    customer=self.display_name,
+                    amount=format_amount(
+                        self.env,
+                        totals["residual_amount"],
+                        self.env.company.currency_id,
+                    ),
+                )
+            )
+        recipient = recipient or self
+        if not recipient.email:
+            raise UserError(
+                self.env._(
+                    "%(customer)s has no email address: add one on the customer "
+                    "to send the payment reminder.",
+                    customer=recipient.display_name,
+                )
+            )

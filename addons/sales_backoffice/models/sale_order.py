@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_amount
 
 MANAGER_GROUP = "sales_backoffice.sales_backoffice_group_manager"
 
@@ -24,6 +25,13 @@ class SaleOrder(models.Model):
         tracking=True,
         help="A back-office manager allowed this order to go beyond the "
         "quantities remaining on its contract.",
+    )
+    credit_hold_enabled = fields.Boolean(related="company_id.credit_hold_enabled")
+    credit_hold_override = fields.Boolean(
+        copy=False,
+        tracking=True,
+        help="A back-office manager allowed confirming this order although "
+        "the customer's overdue amount is above the company's credit hold limit.",
     )
 
     def _get_invoice_grouping_keys(self):
@@ -70,10 +78,12 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_overrun_rights(vals_list)
+        self._check_credit_hold_override_rights(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         self._check_overrun_rights([vals])
+        self._check_credit_hold_override_rights([vals])
         if "contract_id" in vals:
             self._check_contract_change(vals["contract_id"])
         res = super().write(vals)
@@ -113,3 +123,69 @@ class SaleOrder(models.Model):
                     "Only a Back Office Manager can approve ordering beyond a contract."
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Credit hold
+    # ------------------------------------------------------------------
+
+    def _check_credit_hold_override_rights(self, vals_list):
+        if any(vals.get("credit_hold_override") for vals in vals_list) and (
+            not self.env.su and not self.env.user.has_group(MANAGER_GROUP)
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a Back Office Manager can override the credit hold "
+                    "of a customer."
+                )
+            )
+
+    def action_confirm(self):
+        self._check_credit_hold()
+        return super().action_confirm()
+
+    def _check_credit_hold(self):
+        """Refuse confirming an order of a customer whose overdue amount today
+        is above its company's credit hold limit, unless a manager overrode
+        it on the order (logged in the order's chatter)."""
+        Ageing = self.env["sales.receivable.ageing.report"]
+        held = self.filtered(lambda o: o.company_id.credit_hold_enabled)
+        for company in held.company_id:
+            orders = held.filtered(lambda o, c=company: o.company_id == c)
+            overdue = Ageing._overdue_by_partner(orders.partner_id, company)
+            for order in orders:
+                amount = overdue.get(order.partner_id.commercial_partner_id.id, 0.0)
+                if (
+                    company.currency_id.compare_amounts(
+                        amount, company.credit_hold_limit
+                    )
+                    <= 0
+                ):
+                    continue
+                values = {
+                    "order": order.name,
+                    "customer": order.partner_id.commercial_partner_id.display_name,
+                    "overdue": format_amount(self.env, amount, company.currency_id),
+                    "limit": format_amount(
+                        self.env, company.credit_hold_limit, company.currency_id
+                    ),
+                    "company": company.name,
+                }
+                if not order.credit_hold_override:
+                    raise UserError(
+                        self.env._(
+                            "Order %(order)s cannot be confirmed: %(customer)s has "
+                            "%(overdue)s overdue today, above the credit hold limit "
+                            "of %(limit)s of %(company)s. Collect the overdue "
+                            "invoices first, or have a Back Office Manager tick "
+                            "Credit Hold Override on the order.",
+                            **values,
+                        )
+                    )
+                order.message_post(
+                    body=self.env._(
+                        "Confirmed under a credit hold override: %(customer)s has "
+                        "%(overdue)s overdue, above the limit of %(limit)s.",
+                        **values,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )

@@ -1061,3 +1061,37 @@ class SalesContract(models.Model):
                 invoices = order._create_invoices()
                 invoices.write({"invoice_date": day(15)})
                 invoices.action_post()
+
+    # ------------------------------------------------------------------
+    # Receivables
+    # ------------------------------------------------------------------
+
+    def action_view_receivables(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_backoffice.sales_receivable_ageing_report_action"
+        )
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["display_name"] = self.env._("Receivables of %s", self.name)
+        return action
+
+    def action_send_payment_reminder(self):
+        """Mail the customer a payment reminder with the statement of account
+        of this contract, logged in the contract's chatter."""
+        self.ensure_one()
+        statement = self.env["sales.receivable.ageing.report"]._statements(
+            self.partner_id, self.company_id, contracts=self
+        )[self.commercial_partner_id.id]
+        self.commercial_partner_id.with_company(
+            self.company_id
+        )._check_payment_reminder(statement["totals"], recipient=self.partner_id)
+        template = self.env.ref(
+            "sales_backoffice.mail_template_contract_payment_reminder"
+        )
+        self.with_context(mail_notify_force_send=False).message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        return True

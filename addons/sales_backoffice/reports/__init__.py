@@ -8,3 +8,5 @@ from . import collection_ledger_report
 from . import report_collection_monthly
 from . import collection_monthly_xlsx
 from . import period_rows
+from . import receivable_ageing_report
+from . import report_customer_statement

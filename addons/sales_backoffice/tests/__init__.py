@@ -9,3 +9,4 @@ from . import test_ui_tour
 from . import test_guards
 from . import test_collection_plan
 from . import test_collection_ledger
+from . import test_receivables

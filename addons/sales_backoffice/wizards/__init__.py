@@ -5,3 +5,4 @@ from . import sales_contract_attach_wizard
 from . import contract_statistics_wizard
 from . import contract_performance_wizard
 from . import collection_report_wizard
+from . import receivable_ageing_wizard
