@@ -38,6 +38,7 @@
         "reports/contract_statistics_report_views.xml",
         "reports/collection_ledger_report_views.xml",
         "reports/receivable_ageing_report_views.xml",
+        "reports/receivable_contract_report_views.xml",
         "wizards/sales_contract_reject_wizard_views.xml",
         "wizards/sales_contract_order_wizard_views.xml",
         "wizards/sales_contract_attach_wizard_views.xml",

@@ -6,7 +6,7 @@ class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
     def init(self):
-        super().init()
+        res = super().init()
         # the receivable ageing as of a date adds back the partials dated
         # after it: few for a recent date, none for today
         create_index(
@@ -15,3 +15,4 @@ class AccountPartialReconcile(models.Model):
             self._table,
             ["max_date"],
         )
+        return res

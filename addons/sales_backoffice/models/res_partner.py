@@ -114,7 +114,11 @@ class ResPartner(models.Model):
         template = self.env.ref(
             "sales_backoffice.mail_template_partner_payment_reminder"
         )
-        partner.with_context(mail_notify_force_send=False).message_post_with_source(
+        # posting on a customer needs no right to edit it: the back office
+        # (checked above) logs its reminders on every customer
+        partner.sudo().with_context(
+            mail_notify_force_send=False
+        ).message_post_with_source(
             template,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",

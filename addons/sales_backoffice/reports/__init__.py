@@ -9,4 +9,5 @@ from . import report_collection_monthly
 from . import collection_monthly_xlsx
 from . import period_rows
 from . import receivable_ageing_report
+from . import receivable_contract_report
 from . import report_customer_statement

@@ -30,6 +30,18 @@ RECEIVABLE_SOURCES_DEPENDS = {
     "account.move": ["state", "move_type", "sales_contract_id", "invoice_user_id"],
     "res.partner": ["commercial_partner_id", "user_id", "sales_district_id"],
 }
+RECEIVABLE_AGEING_DEPENDS = {
+    **RECEIVABLE_SOURCES_DEPENDS,
+    "sales.contract": ["user_id", "district_id"],
+    "sales.district": ["parent_path"],
+    "res.company": [
+        "currency_id",
+        "receivable_ageing_limit_1",
+        "receivable_ageing_limit_2",
+        "receivable_ageing_limit_3",
+        "receivable_ageing_limit_4",
+    ],
+}
 
 
 class SalesReceivableAgeingReport(models.Model):
@@ -113,9 +125,7 @@ class SalesReceivableAgeingReport(models.Model):
         help="As-of date minus due date; zero or less is not yet due.",
         depends_context=AS_OF,
     )
-    original_amount = fields.Monetary(
-        string="Original Amount", readonly=True, depends_context=AS_OF
-    )
+    original_amount = fields.Monetary(readonly=True, depends_context=AS_OF)
     residual_amount = fields.Monetary(
         string="Open Amount",
         readonly=True,
@@ -144,18 +154,7 @@ class SalesReceivableAgeingReport(models.Model):
         string="Over 180 Days", readonly=True, depends_context=AS_OF
     )
 
-    _depends = {
-        **RECEIVABLE_SOURCES_DEPENDS,
-        "sales.contract": ["user_id", "district_id"],
-        "sales.district": ["parent_path"],
-        "res.company": [
-            "currency_id",
-            "receivable_ageing_limit_1",
-            "receivable_ageing_limit_2",
-            "receivable_ageing_limit_3",
-            "receivable_ageing_limit_4",
-        ],
-    }
+    _depends = RECEIVABLE_AGEING_DEPENDS
 
     # ------------------------------------------------------------------
     # The as-of date and the bucket labels

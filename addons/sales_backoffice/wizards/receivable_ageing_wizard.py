@@ -24,7 +24,7 @@ class ReceivableAgeingWizard(models.TransientModel):
         string="Contracts",
         help="Leave empty for every contract (and the items without one).",
     )
-    overdue_only = fields.Boolean(string="Overdue Only")
+    overdue_only = fields.Boolean()
 
     def _report_domain(self):
         self.ensure_one()
@@ -53,6 +53,25 @@ class ReceivableAgeingWizard(models.TransientModel):
             date=self.as_of_date,
         )
         return action
+
+    def action_show_per_contract(self):
+        self.ensure_one()
+        action = self.action_show()
+        per_contract = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_backoffice.sales_receivable_contract_report_action"
+        )
+        per_contract["domain"] = action["domain"]
+        per_contract["context"] = {
+            "as_of_date": action["context"]["as_of_date"],
+            "search_default_filter_outstanding": 1,
+            "search_default_filter_overdue": int(self.overdue_only),
+        }
+        per_contract["display_name"] = self.env._(
+            "%(name)s as of %(date)s",
+            name=per_contract["name"],
+            date=self.as_of_date,
+        )
+        return per_contract
 
     def action_print_statements(self):
         """The statements of the chosen customers, or of every customer with
