@@ -1095,3 +1095,25 @@ class SalesContract(models.Model):
             email_layout_xmlid="mail.mail_notification_light",
         )
         return True
+
+    def _demo_collect(self, ratio=1.0):
+        """Used by the demo data only: the customer pays ``ratio`` of each
+        posted invoice of the contract ten days after its date (never after
+        today), through Odoo's payment wizard."""
+        today = fields.Date.context_today(self)
+        for invoice in self.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        ):
+            amount = invoice.currency_id.round(invoice.amount_residual * ratio)
+            if invoice.currency_id.is_zero(amount):
+                continue
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {
+                    "amount": amount,
+                    "payment_date": min(
+                        invoice.invoice_date + timedelta(days=10), today
+                    ),
+                }
+            )._create_payments()
