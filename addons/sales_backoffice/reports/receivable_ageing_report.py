@@ -234,11 +234,15 @@ class SalesReceivableAgeingReport(models.Model):
             SELECT aml.id, aml.id AS move_line_id, aml.move_id, am.move_type,
                    %(as_of)s::date AS as_of_date,
                    aml.company_id, comp.currency_id,
-                   cp.id AS partner_id, am.sales_contract_id AS contract_id,
+                   p.commercial_partner_id AS partner_id,
+                   am.sales_contract_id AS contract_id,
                    COALESCE(c.user_id, cp.user_id) AS user_id,
-                   d.id AS district_id,
-                   split_part(d.parent_path, '/', 1)::int AS district_level1_id,
-                   NULLIF(split_part(d.parent_path, '/', 2), '')::int
+                   dist.id AS district_id,
+                   (SELECT split_part(d.parent_path, '/', 1)::int
+                      FROM sales_district d WHERE d.id = dist.id)
+                       AS district_level1_id,
+                   (SELECT NULLIF(split_part(d.parent_path, '/', 2), '')::int
+                      FROM sales_district d WHERE d.id = dist.id)
                        AS district_level2_id,
                    aml.date, COALESCE(aml.date_maturity, aml.date) AS date_maturity,
                    r.days AS days_overdue,
@@ -258,16 +262,18 @@ class SalesReceivableAgeingReport(models.Model):
                        AS bucket_5_amount
               FROM account_move_line aml
               JOIN account_account acc ON acc.id = aml.account_id
-              JOIN account_move am ON am.id = aml.move_id
               JOIN res_partner p ON p.id = aml.partner_id
-              JOIN res_partner cp ON cp.id = p.commercial_partner_id
               JOIN res_company comp ON comp.id = aml.company_id
               LEFT JOIN (%(later_partials)s) later ON later.line_id = aml.id
-              -- left joins on unique keys: PostgreSQL drops them when a
-              -- query does not use their columns
+              -- left joins on unique keys whose columns are only selected
+              -- (none in another join's condition): PostgreSQL drops them
+              -- when a query does not use those columns
+              LEFT JOIN account_move am ON am.id = aml.move_id
+              LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
               LEFT JOIN sales_contract c ON c.id = am.sales_contract_id
-              LEFT JOIN sales_district d
-                ON d.id = COALESCE(c.district_id, cp.sales_district_id)
+             CROSS JOIN LATERAL (
+                  SELECT COALESCE(c.district_id, cp.sales_district_id) AS id
+             ) dist
              CROSS JOIN LATERAL (
                   SELECT aml.amount_residual + COALESCE(later.amount, 0) AS residual,
                          %(as_of)s::date - COALESCE(aml.date_maturity, aml.date)
