@@ -7,5 +7,7 @@ from . import crm_team
 from . import sales_contract
 from . import sales_contract_line
 from . import sales_contract_milestone
+from . import sales_contract_instalment
+from . import account_move
 from . import sale_order
 from . import sale_order_line

@@ -10,3 +10,6 @@ class ResConfigSettings(models.TransientModel):
     milestone_lapse_days = fields.Integer(
         related="company_id.milestone_lapse_days", readonly=False
     )
+    collection_due_window_days = fields.Integer(
+        related="company_id.collection_due_window_days", readonly=False
+    )

@@ -26,6 +26,16 @@ class SaleOrder(models.Model):
         "quantities remaining on its contract.",
     )
 
+    def _get_invoice_grouping_keys(self):
+        # an invoice bills one contract, so that its collections are that
+        # contract's
+        return [*super()._get_invoice_grouping_keys(), "sales_contract_id"]
+
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        values["sales_contract_id"] = self.contract_id.id
+        return values
+
     @api.constrains("contract_id", "partner_id")
     def _check_contract_partner(self):
         for order in self.filtered("contract_id"):

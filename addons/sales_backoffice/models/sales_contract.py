@@ -5,6 +5,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from .sales_contract_instalment import PLAN_CHECKED_BY_CONTRACT
+
 CONTRACT_STATES = [
     ("draft", "Draft"),
     ("to_review", "To Review"),
@@ -121,6 +123,44 @@ class SalesContract(models.Model):
     )
     milestone_ids = fields.One2many(
         "sales.contract.milestone", "contract_id", string="Milestones", copy=True
+    )
+    instalment_ids = fields.One2many(
+        "sales.contract.instalment",
+        "contract_id",
+        string="Collection Plan",
+        copy=False,
+        help="What the customer agreed to pay and when. Generated from the "
+        "payment terms on approval unless set before; the instalments add "
+        "up to the contract total.",
+    )
+    invoice_ids = fields.One2many(
+        "account.move",
+        "sales_contract_id",
+        string="Invoices and Credit Notes",
+        readonly=True,
+        copy=False,
+    )
+    amount_invoiced = fields.Monetary(
+        string="Invoiced",
+        compute="_compute_collection_amounts",
+        store=True,
+        help="Posted invoices minus posted credit notes (what is actually "
+        "owed; a return lowers it, not the plan), on their invoice dates.",
+    )
+    amount_collected = fields.Monetary(
+        string="Collected",
+        compute="_compute_collection_amounts",
+        store=True,
+        help="Customer payments reconciled with the contract's invoices, "
+        "net of money paid back on its credit notes. A credit note "
+        "reconciled with an invoice lowers what is owed but is no collection.",
+    )
+    amount_outstanding = fields.Monetary(
+        string="Outstanding",
+        compute="_compute_collection_amounts",
+        store=True,
+        help="Invoiced minus collected: what the customer still owes on this "
+        "contract (negative: a credit in the customer's favour).",
     )
     amount_untaxed = fields.Monetary(
         string="Untaxed Amount", compute="_compute_amounts", store=True, tracking=True
@@ -288,6 +328,61 @@ class SalesContract(models.Model):
             for contract_id, move_ids in self.env.cr.fetchall()
         }
 
+    @api.depends(
+        "invoice_ids.state",
+        "invoice_ids.amount_total_signed",
+        "invoice_ids.line_ids.amount_residual",
+    )
+    def _compute_collection_amounts(self):
+        invoiced = self._invoiced_by_contract()
+        collected = self._collected_by_contract()
+        for contract in self:
+            contract.amount_invoiced = invoiced.get(contract.id, 0.0)
+            contract.amount_collected = collected.get(contract.id, 0.0)
+            contract.amount_outstanding = (
+                contract.amount_invoiced - contract.amount_collected
+            )
+
+    def _invoiced_by_contract(self):
+        contracts = self.filtered("id")
+        if not contracts:
+            return {}
+        rows = self.env["account.move"]._read_group(
+            [
+                ("sales_contract_id", "in", contracts.ids),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+            ],
+            ["sales_contract_id"],
+            ["amount_total_signed:sum"],
+        )
+        return {contract.id: amount for contract, amount in rows}
+
+    def _collected_by_contract(self):
+        """What the collection ledger counts as collected on each contract
+        (payments reconciled with its invoices, net of money paid back on
+        its credit notes), one query."""
+        contracts = self.filtered("id")
+        if not contracts:
+            return {}
+        Ledger = self.env["sales.collection.ledger.report"]
+        for model, names in Ledger._depends.items():
+            if model.startswith("account."):
+                self.env[model].flush_model(names)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT col.contract_id, SUM(col.amount)
+                  FROM (%(collections)s) col
+                 WHERE col.contract_id IN %(contracts)s
+              GROUP BY col.contract_id
+                """,
+                collections=Ledger._collections_query(),
+                contracts=tuple(contracts.ids),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
     def _compute_in_my_district(self):
         mine = self.env.user.sales_district_id
         for contract in self:
@@ -380,6 +475,23 @@ class SalesContract(models.Model):
                     )
                 )
 
+    @api.constrains("instalment_ids")
+    def _check_collection_plan(self):
+        for contract in self.filtered("instalment_ids"):
+            planned = sum(contract.instalment_ids.mapped("amount"))
+            if contract.currency_id.compare_amounts(planned, contract.amount_total):
+                raise ValidationError(
+                    self.env._(
+                        "The collection plan of contract %(contract)s adds up to "
+                        "%(planned)s but the contract total is %(total)s: change "
+                        "the instalments' amounts so that they add up to the "
+                        "total.",
+                        contract=contract.display_name,
+                        planned=contract.currency_id.format(planned),
+                        total=contract.currency_id.format(contract.amount_total),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -397,11 +509,15 @@ class SalesContract(models.Model):
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company
                 ).next_by_code("sales.contract") or self.env._("New")
+        if any("instalment_ids" in vals for vals in vals_list):
+            self = self.with_context(**{PLAN_CHECKED_BY_CONTRACT: True})  # noqa: PLW0642
         return super().create(vals_list)
 
     def write(self, vals):
         # the access rules and Odoo's own checks speak first
         locked = self.filtered(lambda c: c.state not in ("draft", "to_review"))
+        if "instalment_ids" in vals:
+            self = self.with_context(**{PLAN_CHECKED_BY_CONTRACT: True})  # noqa: PLW0642
         res = super().write(vals)
         if self.env.su:
             return res
@@ -427,6 +543,39 @@ class SalesContract(models.Model):
                 )
             )
         return res
+
+    def _rescale_collection_plan(self, old_totals):
+        """Lines changed before approval: the plan keeps its shares of the
+        new total, the last instalment taking the rounding difference."""
+        for contract in self.filtered("instalment_ids"):
+            if contract.id not in old_totals:
+                continue
+            old_total = old_totals[contract.id]
+            if not contract.currency_id.compare_amounts(
+                old_total, contract.amount_total
+            ):
+                continue
+            plan = contract.instalment_ids.sorted(lambda i: i._plan_key())
+            new_amounts = [
+                contract.currency_id.round(
+                    i.amount * contract.amount_total / old_total
+                    if old_total
+                    else contract.amount_total / len(plan)
+                )
+                for i in plan
+            ]
+            new_amounts[-1] = contract.currency_id.round(
+                contract.amount_total - sum(new_amounts[:-1])
+            )
+            contract.with_context(sales_backoffice_plan_generation=True).write(
+                {
+                    "instalment_ids": [
+                        Command.update(instalment.id, {"amount": amount})
+                        for instalment, amount in zip(plan, new_amounts, strict=True)
+                    ]
+                }
+            )
+            contract._check_collection_plan()
 
     def _check_lines_editable(self):
         locked = self.filtered(lambda c: c.state not in ("draft", "to_review"))
@@ -543,8 +692,77 @@ class SalesContract(models.Model):
                     or fields.Date.context_today(contract),
                 }
             )
+        self.filtered(lambda c: not c.instalment_ids)._generate_collection_plan()
         self._close_review_activities(feedback=self.env._("Approved"))
         return True
+
+    def action_generate_collection_plan(self):
+        """Replace the plan by the instalments of the payment terms."""
+        contracts = self.filtered(lambda c: c.state not in ("done", "cancel"))
+        contracts._generate_collection_plan()
+        return True
+
+    def _generate_collection_plan(self):
+        """One instalment per line of the payment terms (one, due on the
+        sign date, without terms), counted from the sign date (today before
+        signature)."""
+        Instalment = self.env["sales.contract.instalment"].with_context(
+            sales_backoffice_plan_generation=True
+        )
+        for contract in self:
+            if contract.instalment_ids:
+                if contract.state not in ("draft", "to_review"):
+                    contract.message_post(
+                        body=self.env._(
+                            "Collection plan regenerated from the payment terms %s.",
+                            contract.payment_term_id.display_name or "-",
+                        ),
+                        subtype_xmlid="mail.mt_note",
+                    )
+                contract.instalment_ids.with_context(
+                    sales_backoffice_plan_generation=True
+                ).unlink()
+            date_ref = contract.date_signed or fields.Date.context_today(contract)
+            Instalment.create(contract._collection_plan_values(date_ref))
+
+    def _collection_plan_values(self, date_ref):
+        self.ensure_one()
+        total = self.amount_total
+        terms = []
+        if self.payment_term_id and total:
+            sign = 1 if total >= 0 else -1
+            computed = self.payment_term_id._compute_terms(
+                date_ref=date_ref,
+                currency=self.currency_id,
+                company=self.company_id,
+                tax_amount=self.amount_tax,
+                tax_amount_currency=self.amount_tax,
+                sign=sign,
+                untaxed_amount=self.amount_untaxed,
+                untaxed_amount_currency=self.amount_untaxed,
+            )
+            terms = [
+                (term["date"], term["foreign_amount"]) for term in computed["line_ids"]
+            ]
+        if not terms:
+            terms = [(date_ref, total)]
+        values = []
+        allotted = 0.0
+        for index, (due_date, amount) in enumerate(terms, start=1):
+            if index == len(terms):
+                amount = self.currency_id.round(total - allotted)
+            allotted += amount
+            values.append(
+                {
+                    "contract_id": self.id,
+                    "sequence": index * 10,
+                    "name": self.env._("Instalment %s", index),
+                    "due_date": due_date,
+                    "amount": amount,
+                    "user_id": self.user_id.id,
+                }
+            )
+        return values
 
     def action_reject(self, reason):
         self._check_manager(

@@ -265,14 +265,21 @@ class SalesContractLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        contracts = self.env["sales.contract"].browse(
+            {vals["contract_id"] for vals in vals_list if vals.get("contract_id")}
+        )
+        totals = {contract.id: contract.amount_total for contract in contracts}
         lines = super().create(vals_list)
         lines.contract_id._check_lines_editable()
+        lines.contract_id._rescale_collection_plan(totals)
         return lines
 
     def write(self, vals):
         contracts = self.contract_id
+        totals = {contract.id: contract.amount_total for contract in contracts}
         res = super().write(vals)
         contracts._check_lines_editable()
+        (contracts | self.contract_id)._rescale_collection_plan(totals)
         if {"product_uom_qty", "product_uom_id"} & set(vals):
             # a contracted quantity below what was ordered
             self.sale_line_ids._check_contract_remaining()
@@ -291,6 +298,13 @@ class SalesContractLine(models.Model):
                     lines=", ".join(ordered.mapped("display_name")),
                 )
             )
+
+    def unlink(self):
+        contracts = self.contract_id
+        totals = {contract.id: contract.amount_total for contract in contracts}
+        res = super().unlink()
+        contracts.exists()._rescale_collection_plan(totals)
+        return res
 
     def _compute_display_name(self):
         for line in self:

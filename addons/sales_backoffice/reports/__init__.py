@@ -4,3 +4,7 @@ from . import contract_performance
 from . import contract_statistics_xlsx
 from . import report_contract_statistics
 from . import report_contract_performance
+from . import collection_ledger_report
+from . import report_collection_monthly
+from . import collection_monthly_xlsx
+from . import period_rows

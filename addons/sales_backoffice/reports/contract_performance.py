@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.sales_contract import CONTRACT_STATES
+from .collection_ledger_report import COLLECTION_SOURCES_DEPENDS
 
 # the figures are as of the context's performance_date: cache them per date
 AS_OF = ("performance_date",)
@@ -62,6 +63,33 @@ class SalesContractPerformance(models.Model):
         help="Invoiced net of refunds, untaxed.",
         depends_context=AS_OF,
     )
+    amount_receivable = fields.Monetary(
+        string="Invoiced (tax incl.)",
+        readonly=True,
+        help="What the posted invoices minus credit notes dated up to the "
+        "as-of date ask the customer to pay, taxes included.",
+        depends_context=AS_OF,
+    )
+    amount_collected = fields.Monetary(
+        string="Collected",
+        readonly=True,
+        help="Customer payments reconciled with the contract's invoices up to "
+        "the as-of date (on the reconciliation date).",
+        depends_context=AS_OF,
+    )
+    amount_outstanding = fields.Monetary(
+        string="Outstanding",
+        readonly=True,
+        help="Invoiced (tax incl.) minus collected, as of the date.",
+        depends_context=AS_OF,
+    )
+    collected_rate = fields.Float(
+        string="Collected %",
+        readonly=True,
+        aggregator=None,
+        help="Collected / invoiced (tax incl.).",
+        depends_context=AS_OF,
+    )
     amount_remaining = fields.Monetary(
         string="Remaining",
         readonly=True,
@@ -101,6 +129,12 @@ class SalesContractPerformance(models.Model):
         "sales.contract.line": ["contract_id", "price_subtotal"],
         # it sums the line performance rows: their sources too (transitively)
         "sales.contract.line.performance": ["qty_delivered"],
+        # the collected amounts: the collection ledger's sources
+        **{
+            model: names
+            for model, names in COLLECTION_SOURCES_DEPENDS.items()
+            if model.startswith("account.")
+        },
     }
 
     @property
@@ -124,7 +158,12 @@ class SalesContractPerformance(models.Model):
                    %(ordered_rate)s AS ordered_rate,
                    %(delivered_rate)s AS delivered_rate,
                    %(invoiced_rate)s AS invoiced_rate,
-                   COALESCE(f.is_under_delivered, FALSE) AS is_under_delivered
+                   COALESCE(f.is_under_delivered, FALSE) AS is_under_delivered,
+                   COALESCE(col.receivable, 0) AS amount_receivable,
+                   COALESCE(col.collected, 0) AS amount_collected,
+                   COALESCE(col.receivable, 0) - COALESCE(col.collected, 0)
+                       AS amount_outstanding,
+                   %(collected_rate)s AS collected_rate
               FROM sales_contract c
               LEFT JOIN LATERAL (
                   SELECT SUM(lp.amount_ordered) AS amount_ordered,
@@ -136,7 +175,17 @@ class SalesContractPerformance(models.Model):
                     FROM (%(lines)s) lp
                    WHERE lp.contract_id = c.id
               ) f ON TRUE
+              LEFT JOIN LATERAL (
+                  SELECT SUM(ev.invoiced_amount) AS receivable,
+                         SUM(ev.collected_amount) AS collected
+                    FROM (%(ledger)s) ev
+                   WHERE ev.contract_id = c.id
+                     AND ev.kind IN ('invoice', 'refund', 'collection')
+                     AND ev.date <= %(as_of)s
+              ) col ON TRUE
         """,
+            ledger=self.env["sales.collection.ledger.report"]._events_query(as_of),
+            collected_rate=rate(SQL("col.collected"), SQL("col.receivable")),
             as_of=as_of,
             lines=LinePerformance._table_query,
             ordered_rate=rate(SQL("f.amount_ordered"), SQL("c.amount_untaxed")),

@@ -110,6 +110,17 @@ class SalesContractPerformanceReport(models.Model):
     amount_invoiced_net_total = fields.Monetary(
         string="Net Invoiced Total", readonly=True
     )
+    amount_collected = fields.Monetary(
+        string="Collected",
+        readonly=True,
+        help="Customer payments reconciled with the contract's invoices, on "
+        "the reconciliation date (net of money paid back on credit notes).",
+    )
+    amount_outstanding = fields.Monetary(
+        string="Outstanding",
+        readonly=True,
+        help="Net invoiced total minus collected: what the customer still owes.",
+    )
 
     _depends = {
         "sales.contract": [
@@ -132,6 +143,19 @@ class SalesContractPerformanceReport(models.Model):
         ],
         "sales.district": ["parent_path"],
         **EVENT_SOURCES_DEPENDS,
+        "account.move": ["state", "move_type", "invoice_date", "sales_contract_id"],
+        "account.move.line": [
+            *EVENT_SOURCES_DEPENDS["account.move.line"],
+            "balance",
+            "amount_residual",
+        ],
+        "account.partial.reconcile": [
+            "debit_move_id",
+            "credit_move_id",
+            "amount",
+            "max_date",
+            "exchange_move_id",
+        ],
     }
 
     # ------------------------------------------------------------------
@@ -327,15 +351,13 @@ class SalesContractPerformanceReport(models.Model):
             )
             for name, kind, value in self._measure_names()
         )
+        zeros = SQL(", ").join(
+            SQL("0 AS %s", SQL.identifier(name))
+            for name, __, __ in self._measure_names()
+        )
         return SQL(
             """
-            SELECT ev.event_id AS id, ev.contract_line_id, ev.date, %(figures)s,
-                   CASE WHEN ev.kind = 'invoiced' THEN ev.amount
-                        WHEN ev.kind = 'refunded' THEN -ev.amount
-                        ELSE 0 END AS amount_invoiced_net,
-                   CASE WHEN ev.kind = 'invoiced' THEN ev.amount_total
-                        WHEN ev.kind = 'refunded' THEN -ev.amount_total
-                        ELSE 0 END AS amount_invoiced_net_total,
+            SELECT ev.id, ev.contract_line_id, ev.date, %(columns)s,
                    ev.contract_id, c.company_id, c.currency_id,
                    c.commercial_partner_id AS partner_id, c.user_id, c.team_id,
                    c.district_id,
@@ -343,7 +365,26 @@ class SalesContractPerformanceReport(models.Model):
                    NULLIF(split_part(d.parent_path, '/', 2), '')::int
                        AS district_level2_id,
                    ev.product_id, pp.product_tmpl_id, pt.categ_id
-              FROM (%(events)s) ev
+              FROM (
+                SELECT ev.event_id AS id, ev.contract_line_id, ev.contract_id,
+                       ev.product_id, ev.date, %(figures)s,
+                       CASE WHEN ev.kind = 'invoiced' THEN ev.amount
+                            WHEN ev.kind = 'refunded' THEN -ev.amount
+                            ELSE 0 END AS amount_invoiced_net,
+                       CASE WHEN ev.kind = 'invoiced' THEN ev.amount_total
+                            WHEN ev.kind = 'refunded' THEN -ev.amount_total
+                            ELSE 0 END AS amount_invoiced_net_total,
+                       0 AS amount_collected,
+                       CASE WHEN ev.kind = 'invoiced' THEN ev.amount_total
+                            WHEN ev.kind = 'refunded' THEN -ev.amount_total
+                            ELSE 0 END AS amount_outstanding
+                  FROM (%(events)s) ev
+                UNION ALL
+                -- collections: per contract, on the reconciliation date
+                SELECT col.event_id * 8 + 6, NULL, col.contract_id, NULL,
+                       col.date, %(zeros)s, 0, 0, col.amount, -col.amount
+                  FROM (%(collections)s) col
+              ) ev
               JOIN sales_contract c ON c.id = ev.contract_id
               -- left joins on unique keys: PostgreSQL drops them when a
               -- query does not use their columns
@@ -352,8 +393,20 @@ class SalesContractPerformanceReport(models.Model):
               LEFT JOIN sales_district d ON d.id = c.district_id
              WHERE c.state IN ('active', 'done') AND ev.date IS NOT NULL
             """,
+            columns=SQL(", ").join(
+                SQL.identifier("ev", name)
+                for name in [
+                    *(name for name, __, __ in self._measure_names()),
+                    "amount_invoiced_net",
+                    "amount_invoiced_net_total",
+                    "amount_collected",
+                    "amount_outstanding",
+                ]
+            ),
             figures=figures,
+            zeros=zeros,
             events=self._events_query(),
+            collections=self.env["sales.collection.ledger.report"]._collections_query(),
         )
 
     def action_open_contract(self):

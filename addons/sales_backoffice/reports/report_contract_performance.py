@@ -22,7 +22,15 @@ class ReportContractPerformance(models.AbstractModel):
         lines_by_contract = {contract.id: lines.browse() for contract in contracts}
         for line in lines:
             lines_by_contract[line.contract_id.id] |= line
+        collections = self.env["sales.contract.performance"].with_context(
+            performance_date=as_of
+        )
+        collections_by_contract = {
+            row.contract_id.id: row
+            for row in collections.search([("contract_id", "in", contracts.ids)])
+        }
         return {
+            "collections_by_contract": collections_by_contract,
             "doc_ids": docids,
             "doc_model": "sales.contract",
             "docs": contracts,

@@ -7,3 +7,5 @@ from . import test_milestones
 from . import test_reports
 from . import test_ui_tour
 from . import test_guards
+from . import test_collection_plan
+from . import test_collection_ledger

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import LazyTranslate, date_utils
 
+from ..reports.period_rows import period_rows
+
 _lt = LazyTranslate(__name__)
 
 # (label, untaxed field, total field) of each column pair of the statistics
@@ -70,51 +72,15 @@ class ContractStatisticsWizard(models.TransientModel):
             [f"{measure}:sum" for measure in measures],
             order="date:month",
         )
-        currency = self.company_id.currency_id
-
-        def row(label, kind, values):
-            return {
-                "label": label,
-                "kind": kind,
-                "values": {m: currency.round(values.get(m, 0.0)) for m in measures},
-            }
-
-        def add(total, values):
-            for measure in measures:
-                total[measure] = total.get(measure, 0.0) + values[measure]
-
-        rows, quarter_total, year_total, grand_total = [], {}, {}, {}
-        current_quarter = current_year = None
-        for month, *sums in groups:
-            values = dict(zip(measures, sums, strict=True))
-            quarter = (month.year, (month.month - 1) // 3 + 1)
-            if current_quarter and quarter != current_quarter:
-                rows.append(
-                    row(
-                        f"Q{current_quarter[1]} {current_quarter[0]}",
-                        "quarter",
-                        quarter_total,
-                    )
-                )
-                quarter_total = {}
-            if current_year and month.year != current_year:
-                rows.append(row(str(current_year), "year", year_total))
-                year_total = {}
-            current_quarter, current_year = quarter, month.year
-            rows.append(row(month.strftime("%Y-%m"), "month", values))
-            for total in (quarter_total, year_total, grand_total):
-                add(total, values)
-        if current_quarter:
-            rows.append(
-                row(
-                    f"Q{current_quarter[1]} {current_quarter[0]}",
-                    "quarter",
-                    quarter_total,
-                )
-            )
-            rows.append(row(str(current_year), "year", year_total))
-        rows.append(row(self.env._("Total"), "total", grand_total))
-        return rows
+        return period_rows(
+            [
+                (month, dict(zip(measures, sums, strict=True)))
+                for month, *sums in groups
+            ],
+            measures,
+            self.env._("Total"),
+            self.company_id.currency_id.round,
+        )
 
     def _columns(self):
         # in the user's language: str() of a lazy term looks the language up
