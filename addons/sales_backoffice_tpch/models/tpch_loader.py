@@ -81,7 +81,8 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
     def report_figures(self, level="region"):
         """The statistics report grouped by district (region: level 1, nation:
         level 2) and quarter: ``{(district code, quarter date): {field:
-        Decimal}}``, the fields of :data:`tpch_data.FIELDS`."""
+        Decimal}}``, the fields of :data:`tpch_data.FIELDS` (groups where
+        they are all zero left out)."""
         Report = self.env[REPORT_MODEL]
         district_field = LEVEL_FIELDS[level]
         aggregates = [f"{field}:sum" for field in tpch_data.FIELDS]
@@ -92,11 +93,13 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
         )
         result = {}
         for district, quarter, *values in groups:
-            key = (district.code, quarter)
-            result[key] = {
+            figures = {
                 field: tpch_data.to_cents(value)
                 for field, value in zip(tpch_data.FIELDS, values, strict=True)
             }
+            # a quarter of other events only (collections) has none of these
+            if any(figures.values()):
+                result[(district.code, quarter)] = figures
         return result
 
     @api.model

@@ -647,6 +647,11 @@ class TpchReplay:
             for order in orders
         ]
         contracts = Contract.create(vals_list)
+        # created active, not approved: their collection plan (one
+        # instalment of the total, due by the payment term) made here, as the
+        # approval does
+        if hasattr(Contract, "_generate_collection_plan"):
+            contracts._generate_collection_plan()
         self.stats["contracts"] += len(contracts)
         return list(contracts)
 
