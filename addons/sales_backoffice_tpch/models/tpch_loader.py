@@ -164,9 +164,10 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
     ):
         """Compare the collection ledger (per district level and month) and
         the ageing (per customer, as of ``as_of``) with DuckDB's figures:
-        ``{name: (expected, actual, differences, fields)}``."""
+        ``{name: (expected, actual, differences, fields)}``; a report not
+        installed (yet) is left out."""
         result = {}
-        for level in levels:
+        for level in levels if LEDGER_MODEL in self.env else ():
             expected = data.expected_collections(level, until=until)
             actual = self.collection_figures(level)
             result[f"collected by {level} x month"] = (
@@ -175,6 +176,8 @@ class SalesBackofficeTpchLoader(models.AbstractModel):
                 tpch_data.compare(expected, actual, tpch_data.COLLECTION_FIELDS),
                 tpch_data.COLLECTION_FIELDS,
             )
+        if AGEING_MODEL not in self.env:
+            return result
         expected = data.expected_ageing(as_of=as_of, until=until)
         actual = self.ageing_figures(as_of=as_of)
         result[f"ageing by customer as of {as_of}"] = (
