@@ -3,6 +3,7 @@
 # into Odoo through sales_backoffice_tpch, figures compared with DuckDB's).
 #
 #   scripts/tpch.sh [SF=0.01] [DB=sales_backoffice_tpch] [extra args...]
+#   e.g. scripts/tpch.sh DB=tpch --until 1995-06-17   (load and compare up to that date)
 #
 # SF / DB may also come from the environment.  Runs
 #   $ODOO_PYTHON scripts/tpch_compare.py --config .run/odoo.conf --db $DB --sf $SF

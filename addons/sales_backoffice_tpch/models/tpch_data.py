@@ -19,7 +19,19 @@ The business rules of the replay (the same ones the loader follows):
   its delivered lines, for the delivered quantities net of the returns made
   on or before that date;
 * a return made after that date is refunded by a credit note dated on its
-  receipt date.
+  receipt date;
+* every contract has a 30-days payment term: an invoice or credit note falls
+  due 30 days after its date;
+* a credit note is reconciled with its order's invoice when it is posted, as
+  far as the invoice is still open; the rest stays open (the customer's
+  credit);
+* an invoice is paid on its payment date, its date + ``o_orderkey`` mod 60
+  days, when that date is on or before 1995-06-17: the customer pays the
+  invoice's residual at that date (after the credit notes dated on or before
+  it, the same day's first), or, with ``c_acctbal`` below zero, half the
+  invoice total (rounded half-up to the cent, at most that residual); no
+  payment when the residual is zero. The payment is reconciled with the
+  invoice.
 
 Amounts per line: untaxed = ROUND(qty x price x (1 - discount), 2), tax =
 ROUND(untaxed x rate, 2) (Odoo's "round per line": the base is rounded first,
@@ -58,6 +70,21 @@ LEVELS = ("region", "nation")
 
 CENT = Decimal("0.01")
 
+#: Days from an invoice's (or credit note's) date to its due date.
+PAYMENT_TERM_DAYS = 30
+#: An invoice is paid on its date + orderkey mod this many days.
+PAYMENT_DAY_MODULO = 60
+#: No payment is made after this date (the TPC-H current date).
+LAST_PAYMENT_DATE = CURRENT_DATE
+#: The ageing is compared as of this date.
+AGEING_DATE = CURRENT_DATE
+#: Upper limits (days overdue) of the ageing buckets 1 to 4; 5 is beyond.
+AGEING_LIMITS = (30, 60, 90, 180)
+AGEING_FIELDS = ("not_due_amount",) + tuple(
+    f"bucket_{index}_amount" for index in range(1, len(AGEING_LIMITS) + 2)
+)
+COLLECTION_FIELDS = ("collected_amount",)
+
 
 def region_code(regionkey):
     return f"TPCH-R{int(regionkey)}"
@@ -74,6 +101,30 @@ def to_cents(value):
     if not isinstance(value, Decimal):
         value = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def customer_ref(custkey):
+    return f"TPCH-C{int(custkey)}"
+
+
+def payment_date(orderkey, invoice_date):
+    """The day an order's invoice is paid (paid only on or before
+    :data:`LAST_PAYMENT_DATE`)."""
+    return invoice_date + datetime.timedelta(days=int(orderkey) % PAYMENT_DAY_MODULO)
+
+
+def payment_amount(total, residual, acctbal):
+    """What the customer pays on an invoice of ``total`` whose residual is
+    ``residual`` on the payment date (Decimals): the residual, or for a
+    customer of negative account balance half the total, rounded half-up,
+    never more than the residual."""
+    residual = to_cents(residual)
+    if residual <= 0:
+        return Decimal("0.00")
+    if to_cents(acctbal) < 0:
+        half = (to_cents(total) / 2).quantize(CENT, rounding=ROUND_HALF_UP)
+        return min(half, residual)
+    return residual
 
 
 def find_extension():
@@ -190,7 +241,13 @@ class TpchData:
         * 8 orders with a return made before their invoice;
         * 6 orders fully delivered without return;
         * 4 orders not delivered at all;
-        * 2 orders with both kinds of return.
+        * 2 orders with both kinds of return;
+        * 2 orders of customers with a negative account balance (paying
+          half) refunded after the payment;
+        * 1 order refunded on its payment day.
+
+        The payments (:func:`payment_date`) then fall before and after the
+        current date, before and after credit notes.
         """
         cutoff = CURRENT_DATE.isoformat()
         rows = self.con.execute(
@@ -198,6 +255,17 @@ class TpchData:
             WITH kinds AS (
                 SELECT o.o_orderkey,
                        (o.o_orderkey * 7919) % 10007 AS rank_key,
+                       bool_or(l.is_returned AND l.l_receiptdate > o.invoice_date
+                               AND l.l_receiptdate > o.invoice_date
+                                   + CAST(o.o_orderkey % {PAYMENT_DAY_MODULO}
+                                          AS INTEGER)
+                               AND c.c_acctbal < 0)
+                           AS half_paid_refund,
+                       bool_or(l.is_returned AND l.l_receiptdate > o.invoice_date
+                               AND l.l_receiptdate = o.invoice_date
+                                   + CAST(o.o_orderkey % {PAYMENT_DAY_MODULO}
+                                          AS INTEGER))
+                           AS refund_on_payment_day,
                        o.delivered_count > 0 AND o.last_ship > DATE '{cutoff}'
                            AS partial,
                        bool_or(l.is_returned AND l.l_receiptdate > o.invoice_date)
@@ -208,6 +276,7 @@ class TpchData:
                            AS plain,
                        o.delivered_count = 0 AS undelivered
                 FROM ord_all o JOIN li_all l ON l.l_orderkey = o.o_orderkey
+                JOIN customer c ON c.c_custkey = l.o_custkey
                 GROUP BY ALL
             ),
             picks AS (
@@ -228,6 +297,12 @@ class TpchData:
                 UNION
                 (SELECT o_orderkey FROM kinds WHERE early_return AND refund
                  ORDER BY rank_key, o_orderkey LIMIT 2)
+                UNION
+                (SELECT o_orderkey FROM kinds WHERE half_paid_refund
+                 ORDER BY rank_key, o_orderkey LIMIT 2)
+                UNION
+                (SELECT o_orderkey FROM kinds WHERE refund_on_payment_day
+                 ORDER BY rank_key, o_orderkey LIMIT 1)
             )
             SELECT o_orderkey FROM picks ORDER BY o_orderkey
             """
@@ -284,7 +359,7 @@ class TpchData:
         return self._dicts(
             """
             SELECT c_custkey, c_name, c_address, c_nationkey, c_phone,
-                   c_mktsegment
+                   c_mktsegment, c_acctbal
             FROM customer
             WHERE c_custkey IN (SELECT DISTINCT o_custkey FROM li)
             ORDER BY c_custkey
@@ -385,16 +460,21 @@ class TpchData:
         WHERE is_returned AND l_receiptdate > invoice_date
     """
 
-    def expected(self, level="region"):
+    @staticmethod
+    def _district_key_sql(level):
+        if level == "region":
+            return "'TPCH-R' || CAST(n_regionkey AS VARCHAR)"
+        if level == "nation":
+            return "'TPCH-N' || CAST(c_nationkey AS VARCHAR)"
+        raise ValueError(level)
+
+    def expected(self, level="region", until=None):
         """Expected figures per (district code, quarter start date):
         ``{(code, date): {field: Decimal}}`` for the report fields of
-        :data:`FIELDS`, at the region (level 1) or nation (level 2) level."""
-        if level == "region":
-            key_sql = "'TPCH-R' || CAST(n_regionkey AS VARCHAR)"
-        elif level == "nation":
-            key_sql = "'TPCH-N' || CAST(c_nationkey AS VARCHAR)"
-        else:
-            raise ValueError(level)
+        :data:`FIELDS`, at the region (level 1) or nation (level 2) level;
+        with ``until`` (a load stopped at that date), only what is dated on
+        or before it."""
+        key_sql = self._district_key_sql(level)
         rows = self.con.execute(
             f"""
             SELECT {key_sql} AS code,
@@ -402,8 +482,10 @@ class TpchData:
                    measure,
                    SUM(qty) AS qty, SUM(untaxed) AS untaxed, SUM(total) AS total
             FROM ({self.FACTS_SQL}) facts
+            WHERE ? IS NULL OR day <= ?
             GROUP BY ALL
-            """
+            """,
+            [until, until],
         ).fetchall()
         result = {}
         for code, quarter, measure, qty, untaxed, total in rows:
@@ -420,6 +502,167 @@ class TpchData:
             figures["amount_invoiced_net_total"] = (
                 figures["amount_invoiced_total"] - figures["amount_refunded_total"]
             )
+        return result
+
+    # ------------------------------------------------------------------
+    # Expected receivables: invoices, credit notes, payments
+    # ------------------------------------------------------------------
+
+    def _receivables_sql(self, until=None):
+        """SQL (WITH clauses, amounts in integer cents) of the receivable
+        documents up to ``until``, from the TPC-H tables only:
+
+        * ``inv``: one invoice per invoiced order (date, total, customer);
+        * ``ref``: one credit note per order and day of return after the
+          invoice;
+        * ``pay``: the payments, by the payment rule;
+        * ``ref_applied``: each credit note with the part of it reconciled
+          with its invoice (all of it before the payment: the credit notes
+          never exceed the invoice; after the payment, what the invoice
+          still owes, credit notes taken in date order).
+        """
+        last = LAST_PAYMENT_DATE if until is None else min(until, LAST_PAYMENT_DATE)
+        until_sql = "DATE '9999-12-31'" if until is None else f"DATE '{until}'"
+        return f"""
+            inv AS (
+                SELECT l_orderkey AS o_orderkey,
+                       ANY_VALUE(o_custkey) AS o_custkey,
+                       ANY_VALUE(c_nationkey) AS c_nationkey,
+                       ANY_VALUE(n_regionkey) AS n_regionkey,
+                       ANY_VALUE(invoice_date) AS day,
+                       SUM(CAST(total * 100 AS BIGINT)) AS amount
+                FROM li
+                WHERE is_delivered
+                  AND NOT (is_returned AND l_receiptdate <= invoice_date)
+                  AND invoice_date <= {until_sql}
+                GROUP BY l_orderkey
+            ),
+            ref AS (
+                SELECT l_orderkey AS o_orderkey, l_receiptdate AS day,
+                       SUM(CAST(total * 100 AS BIGINT)) AS amount
+                FROM li
+                WHERE is_returned AND l_receiptdate > invoice_date
+                  AND l_receiptdate <= {until_sql}
+                GROUP BY ALL
+            ),
+            pay_due AS (
+                SELECT i.o_orderkey, i.amount AS total, c.c_acctbal,
+                       i.day + CAST(i.o_orderkey % {PAYMENT_DAY_MODULO} AS INTEGER)
+                           AS day
+                FROM inv i JOIN customer c ON c.c_custkey = i.o_custkey
+            ),
+            pay_residual AS (
+                SELECT p.o_orderkey, p.day, p.total, p.c_acctbal,
+                       p.total - COALESCE(SUM(r.amount), 0) AS residual
+                FROM pay_due p
+                LEFT JOIN ref r ON r.o_orderkey = p.o_orderkey AND r.day <= p.day
+                WHERE p.day <= DATE '{last}'
+                GROUP BY p.o_orderkey, p.day, p.total, p.c_acctbal
+            ),
+            pay AS (
+                SELECT o_orderkey, day,
+                       CASE WHEN c_acctbal < 0
+                            THEN LEAST((total + 1) // 2, residual)
+                            ELSE residual END AS amount
+                FROM pay_residual WHERE residual > 0
+            ),
+            ref_pay AS (
+                SELECT r.o_orderkey, r.day, r.amount, i.o_custkey,
+                       i.amount AS invoice_amount,
+                       COALESCE(p.amount, 0) AS paid,
+                       p.day IS NOT NULL AND r.day <= p.day AS before_payment
+                FROM ref r JOIN inv i ON i.o_orderkey = r.o_orderkey
+                LEFT JOIN pay p ON p.o_orderkey = r.o_orderkey
+            ),
+            ref_cumulated AS (
+                SELECT *,
+                       invoice_amount - paid - SUM(
+                           CASE WHEN before_payment THEN amount ELSE 0 END
+                       ) OVER (PARTITION BY o_orderkey) AS left_after_payment,
+                       SUM(CASE WHEN before_payment THEN 0 ELSE amount END) OVER (
+                           PARTITION BY o_orderkey ORDER BY day
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                       ) AS cumulated
+                FROM ref_pay
+            ),
+            ref_applied AS (
+                SELECT o_orderkey, o_custkey, day, amount,
+                       CASE WHEN before_payment THEN amount
+                            ELSE LEAST(cumulated, left_after_payment)
+                                 - LEAST(cumulated - amount, left_after_payment)
+                       END AS applied
+                FROM ref_cumulated
+            )
+        """
+
+    def expected_collections(self, level="region", until=None):
+        """Collected (payments reconciled with invoices, on the payment
+        date) per (district code, month start date):
+        ``{(code, month): {"collected_amount": Decimal}}``."""
+        key_sql = self._district_key_sql(level)
+        rows = self.con.execute(
+            f"""
+            WITH {self._receivables_sql(until)}
+            SELECT {key_sql} AS code,
+                   CAST(date_trunc('month', p.day) AS DATE) AS month,
+                   SUM(p.amount) AS cents
+            FROM pay p JOIN inv i ON i.o_orderkey = p.o_orderkey
+            GROUP BY ALL
+            """
+        ).fetchall()
+        return {
+            (code, month): {"collected_amount": cents_to_decimal(cents)}
+            for code, month, cents in rows
+        }
+
+    def expected_ageing(self, as_of=AGEING_DATE, until=None):
+        """The open receivables as of ``as_of`` per customer and bucket:
+        ``{(customer ref,): {field: Decimal}}`` for :data:`AGEING_FIELDS`.
+        An invoice is open for its total less what was reconciled with it
+        (credit notes, payment) on or before ``as_of``; a credit note, for
+        what of it was not used against its invoice, negative. Each sits in
+        the bucket of its days overdue (``as_of`` - due date)."""
+        limits = AGEING_LIMITS
+        buckets = " ".join(
+            f"WHEN overdue <= {limit} THEN {index}"
+            for index, limit in enumerate(limits, start=1)
+        )
+        rows = self.con.execute(
+            f"""
+            WITH {self._receivables_sql(until)},
+            items AS (
+                SELECT i.o_custkey, i.day + {PAYMENT_TERM_DAYS} AS due,
+                       i.amount
+                       - COALESCE((SELECT SUM(r.applied) FROM ref_applied r
+                                    WHERE r.o_orderkey = i.o_orderkey
+                                      AND r.day <= ?), 0)
+                       - COALESCE((SELECT SUM(p.amount) FROM pay p
+                                    WHERE p.o_orderkey = i.o_orderkey
+                                      AND p.day <= ?), 0) AS open_amount
+                FROM inv i WHERE i.day <= ?
+                UNION ALL
+                SELECT o_custkey, day + {PAYMENT_TERM_DAYS}, applied - amount
+                FROM ref_applied WHERE day <= ?
+            ),
+            aged AS (
+                SELECT o_custkey, open_amount,
+                       CAST(? AS DATE) - CAST(due AS DATE) AS overdue
+                FROM items WHERE open_amount <> 0
+            )
+            SELECT o_custkey,
+                   CASE WHEN overdue <= 0 THEN 0 {buckets}
+                        ELSE {len(limits) + 1} END AS bucket,
+                   SUM(open_amount) AS cents
+            FROM aged GROUP BY ALL
+            """,
+            [as_of, as_of, as_of, as_of, as_of],
+        ).fetchall()
+        result = {}
+        for custkey, bucket, cents in rows:
+            figures = result.setdefault(
+                (customer_ref(custkey),), dict.fromkeys(AGEING_FIELDS, Decimal("0.00"))
+            )
+            figures[AGEING_FIELDS[bucket]] += cents_to_decimal(cents)
         return result
 
     def summary(self):
@@ -443,13 +686,17 @@ class TpchData:
         )[0]
 
 
+def cents_to_decimal(cents):
+    return (Decimal(int(cents or 0)) / 100).quantize(CENT)
+
+
 def compare(expected, actual, fields=FIELDS):
     """Differences between two ``{key: {field: value}}`` mappings, as a list
     of ``(key, field, expected, actual)`` (values rounded to the cent; a key
     missing on one side counts as zeros)."""
     differences = []
     for key in sorted(
-        set(expected) | set(actual), key=lambda k: (str(k[0]), str(k[1]))
+        set(expected) | set(actual), key=lambda k: tuple(str(part) for part in k)
     ):
         exp = expected.get(key, {})
         act = actual.get(key, {})

@@ -4,10 +4,13 @@
 taxes, salespeople), then replays the orders' events day by day, in date
 order: contracts and orders confirmed, deliveries validated, returns made with
 the return wizard, invoices and credit notes created from the orders and
-posted. Everything of one kind on one day is done in one batch (create multi,
-one confirmation, one validation...). Odoo stamps the current time on what it
-creates: the historical dates are set afterwards, per chunk of days, and
-checked.
+posted, credit notes reconciled with their invoices, customer payments
+registered and reconciled with the invoices they pay. Everything of one kind
+on one day is done in one batch (create multi, one confirmation, one
+validation, one reconciliation plan...). Odoo stamps the current time on what
+it creates: the historical dates are set afterwards, per chunk of days, and
+checked. With ``until``, the events after that date are not replayed (a
+later run without it resumes them).
 
 It is a plain class taking an environment, so that the standard flows can
 run without the contract model (``sales.contract`` missing: no contract is
@@ -20,6 +23,7 @@ import json
 import logging
 import time
 from collections import defaultdict
+from decimal import Decimal
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -58,12 +62,20 @@ class TpchReplay:
     """Load a :class:`~.tpch_data.TpchData` selection into ``env``'s company."""
 
     def __init__(
-        self, env, data, commit=False, chunk_days=31, log=None, selection_key=None
+        self,
+        env,
+        data,
+        commit=False,
+        chunk_days=31,
+        log=None,
+        selection_key=None,
+        until=None,
     ):
         self.env = env(context=dict(env.context, **QUIET_CONTEXT))
         self.data = data
         self.commit = commit
         self.chunk_days = chunk_days
+        self.until = until
         self.log = log or _logger.info
         self.company = self.env.company
         self.selection_key = selection_key or {"sf": data.sf}
@@ -80,6 +92,10 @@ class TpchReplay:
         self.users = {}
         self.orders = {}  # orderkey -> sale.order id
         self.order_lines = {}  # (orderkey, linenumber) -> sale.order.line id
+        self.acctbal = {}  # custkey -> c_acctbal
+        self.payment_term = None
+        self.bank_journal = None
+        self.chunk_payments = []  # account.payment ids of the current chunk
         self.stats = defaultdict(int)
 
     # ------------------------------------------------------------------
@@ -129,12 +145,74 @@ class TpchReplay:
             company.tax_calculation_rounding_method = "round_per_line"
 
     def load_masters(self):
+        self.payment_term = self._payment_term()
+        self.bank_journal = self._bank_journal()
         self._load_districts()
         self._load_taxes()
         self._load_products()
         self._load_customers()
         self._load_users()
         self.env.flush_all()
+
+    def _payment_term(self):
+        """Odoo's "30 Days" payment term when it is still one instalment of
+        100 % at 30 days, else one the loader makes."""
+        Term = self.env["account.payment.term"].with_context(active_test=False)
+        days = tpch_data.PAYMENT_TERM_DAYS
+
+        def fits(term):
+            line = term.line_ids
+            return (
+                term.active
+                and not term.early_discount
+                and term.company_id in (self.company, self.company.browse())
+                and len(line) == 1
+                and line.value == "percent"
+                and line.value_amount == 100.0
+                and line.delay_type == "days_after"
+                and line.nb_days == days
+            )
+
+        term = self.env.ref("account.account_payment_term_30days", False)
+        if term and fits(term):
+            return term
+        name = f"TPC-H {days} days"
+        term = Term.search([("name", "=", name)], limit=1)
+        if term and fits(term):
+            return term
+        return Term.create(
+            {
+                "name": name,
+                "company_id": self.company.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "value": "percent",
+                            "value_amount": 100.0,
+                            "delay_type": "days_after",
+                            "nb_days": days,
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _bank_journal(self):
+        journal = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id)],
+            order="sequence, id",
+            limit=1,
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "The company %(company)s has no bank journal to register the "
+                    "TPC-H payments in: create one (Accounting > Configuration > "
+                    "Journals).",
+                    company=self.company.display_name,
+                )
+            )
+        return journal
 
     def _country(self, nation_name):
         Country = self.env["res.country"]
@@ -274,6 +352,7 @@ class TpchReplay:
         Partner = self.env["res.partner"].with_context(active_test=False)
         Tag = self.env["res.partner.category"]
         customers = self.data.customers()
+        self.acctbal = {c["c_custkey"]: c["c_acctbal"] for c in customers}
         segments = sorted({c["c_mktsegment"] for c in customers})
         tags = {t.name: t.id for t in Tag.search([("name", "in", segments)])}
         for segment in segments:
@@ -378,6 +457,11 @@ class TpchReplay:
                         refund_days.add(line["l_receiptdate"])
             if order["invoice_date"]:
                 events[order["invoice_date"]]["invoice"].append(order)
+                pay_day = tpch_data.payment_date(
+                    order["o_orderkey"], order["invoice_date"]
+                )
+                if pay_day <= tpch_data.LAST_PAYMENT_DATE:
+                    events[pay_day]["pay"].append(order)
             for day in refund_days:
                 events[day]["refund"].append(order)
         return events
@@ -389,7 +473,12 @@ class TpchReplay:
         if done_until:
             self._reload_documents(orders, done_until)
         events = self._events(orders)
-        days = sorted(day for day in events if not done_until or day > done_until)
+        days = sorted(
+            day
+            for day in events
+            if (not done_until or day > done_until)
+            and (not self.until or day <= self.until)
+        )
         confirmed = 0
         chunk_started = time.monotonic()
         chunk = []
@@ -471,6 +560,8 @@ class TpchReplay:
             )
         if day_events["refund"]:
             self._timed("refund", self._invoice, day, day_events["refund"], final=True)
+        if day_events["pay"]:
+            self._timed("pay", self._pay, day, day_events["pay"])
 
     def _confirm(self, day, orders):
         SaleOrder = self.env["sale.order"]
@@ -490,6 +581,7 @@ class TpchReplay:
                 lines_by_number = {}
             vals.update(
                 client_order_ref=order_ref(order["o_orderkey"]),
+                payment_term_id=self.payment_term.id,
                 date_order=noon(day),
                 order_line=[
                     Command.create(
@@ -536,6 +628,7 @@ class TpchReplay:
                 "title": f"TPC-H order {order['o_orderkey']}",
                 "date_signed": day,
                 "date_start": day,
+                "payment_term_id": self.payment_term.id,
                 "state": "active",
                 "line_ids": [
                     Command.create(
@@ -554,6 +647,11 @@ class TpchReplay:
             for order in orders
         ]
         contracts = Contract.create(vals_list)
+        # created active, not approved: their collection plan (one
+        # instalment of the total, due by the payment term) made here, as the
+        # approval does
+        if hasattr(Contract, "_generate_collection_plan"):
+            contracts._generate_collection_plan()
         self.stats["contracts"] += len(contracts)
         return list(contracts)
 
@@ -670,12 +768,12 @@ class TpchReplay:
         sale_orders = self.env["sale.order"].browse(
             [self.orders[order["o_orderkey"]] for order in orders]
         )
-        # The invoice date (and, without payment term, the due date: else
-        # the one entered, by default today) given at creation rather than
-        # written afterwards: each write on an invoice resyncs its lines.
-        moves = sale_orders.with_context(
-            default_invoice_date=day, default_invoice_date_due=day
-        )._create_invoices(grouped=True, final=final)
+        # The invoice date given at creation rather than written afterwards
+        # (each write on an invoice resyncs its lines): the payment term
+        # computes the due date from it.
+        moves = sale_orders.with_context(default_invoice_date=day)._create_invoices(
+            grouped=True, final=final
+        )
         expected_type = "out_refund" if final else "out_invoice"
         if len(moves) != len(sale_orders) or set(moves.mapped("move_type")) != {
             expected_type
@@ -690,16 +788,152 @@ class TpchReplay:
                     orders=len(sale_orders),
                 )
             )
-        wrong = moves.filtered(lambda m: m.invoice_date != day)
-        if wrong:
-            wrong.write({"invoice_date": day})
         wrong = moves.filtered(
-            lambda m: not m.invoice_payment_term_id and m.invoice_date_due != day
+            lambda m: (
+                m.invoice_date != day or m.invoice_payment_term_id != self.payment_term
+            )
         )
         if wrong:
-            wrong.write({"invoice_date_due": day})
+            wrong.write(
+                {"invoice_date": day, "invoice_payment_term_id": self.payment_term.id}
+            )
         moves.action_post()
         self.stats["refunds" if final else "invoices"] += len(moves)
+        if final:
+            self._reconcile_refunds(day, orders, moves)
+
+    def _invoices_of(self, orders):
+        """The posted invoice of each order: ``{orderkey: account.move}``."""
+        self.env.flush_all()
+        keys = {
+            self.orders[order["o_orderkey"]]: order["o_orderkey"] for order in orders
+        }
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT sol.order_id, aml.move_id
+                  FROM sale_order_line sol
+                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE sol.order_id IN %s
+                   AND am.move_type = 'out_invoice' AND am.state = 'posted'
+                """,
+                tuple(keys),
+            )
+        )
+        Move = self.env["account.move"]
+        result = {}
+        for order_id, move_id in self.env.cr.fetchall():
+            if keys[order_id] in result:
+                raise UserError(
+                    self.env._(
+                        "TPC-H replay: the order %(order)s has several invoices.",
+                        order=order_ref(keys[order_id]),
+                    )
+                )
+            result[keys[order_id]] = Move.browse(move_id)
+        missing = [key for key in keys.values() if key not in result]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "TPC-H replay: no posted invoice for the orders %(orders)s.",
+                    orders=", ".join(order_ref(key) for key in missing),
+                )
+            )
+        return result
+
+    @staticmethod
+    def _receivable_lines(moves):
+        return moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+
+    def _reconcile_refunds(self, day, orders, refunds):
+        """Reconcile each credit note with its order's invoice, as far as the
+        invoice is still open; the rest of the credit note stays open."""
+        invoices = self._invoices_of(orders)
+        by_order = {}
+        for refund in refunds:
+            order_ids = refund.invoice_line_ids.sale_line_ids.order_id.ids
+            if len(order_ids) != 1:
+                raise UserError(
+                    self.env._(
+                        "TPC-H replay on %(day)s: the credit note %(move)s is "
+                        "not of one order.",
+                        day=day,
+                        move=refund.name,
+                    )
+                )
+            by_order[order_ids[0]] = refund
+        plan = []
+        for order in orders:
+            refund = by_order[self.orders[order["o_orderkey"]]]
+            invoice = invoices[order["o_orderkey"]]
+            invoice_line = self._receivable_lines(invoice).filtered(
+                lambda line: not line.reconciled
+            )
+            if invoice_line:
+                plan.append(invoice_line + self._receivable_lines(refund))
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
+        self.stats["refunds_reconciled"] += len(plan)
+
+    def _pay(self, day, orders):
+        """The payments of the day, by the payment rule: one inbound customer
+        payment in the bank journal per invoice still open, posted and
+        reconciled with the invoice."""
+        invoices = self._invoices_of(orders)
+        vals_list = []
+        paid = []
+        for order in orders:
+            invoice = invoices[order["o_orderkey"]]
+            amount = tpch_data.payment_amount(
+                tpch_data.to_cents(invoice.amount_total),
+                tpch_data.to_cents(invoice.amount_residual),
+                self.acctbal[order["o_custkey"]],
+            )
+            if amount <= Decimal(0):
+                continue
+            paid.append(invoice)
+            vals_list.append(
+                {
+                    "payment_type": "inbound",
+                    "partner_type": "customer",
+                    "partner_id": invoice.commercial_partner_id.id,
+                    "amount": float(amount),
+                    "currency_id": invoice.currency_id.id,
+                    "date": day,
+                    "journal_id": self.bank_journal.id,
+                    "company_id": self.company.id,
+                    "memo": invoice.name,
+                }
+            )
+        if not vals_list:
+            return
+        payments = self.env["account.payment"].create(vals_list)
+        payments.action_post()
+        plan = []
+        for payment, invoice in zip(payments, paid, strict=True):
+            invoice_line = self._receivable_lines(invoice).filtered(
+                lambda line: not line.reconciled
+            )
+            payment_line = payment.move_id.line_ids.filtered(
+                lambda line, account=invoice_line.account_id: line.account_id == account
+            )
+            if len(invoice_line) != 1 or len(payment_line) != 1:
+                raise UserError(
+                    self.env._(
+                        "TPC-H replay on %(day)s: the payment of %(invoice)s "
+                        "cannot be reconciled with it.",
+                        day=day,
+                        invoice=invoice.name,
+                    )
+                )
+            plan.append(invoice_line + payment_line)
+        self.env["account.move.line"]._reconcile_plan(plan)
+        self.chunk_payments += payments.ids
+        self.stats["payments"] += len(payments)
 
     # ------------------------------------------------------------------
     # Historical dates
@@ -707,7 +941,13 @@ class TpchReplay:
 
     def _fix_and_check_dates(self, chunk, events):
         """Set the TPC-H dates on the documents of the chunk's events, then
-        check them and that nothing of the touched orders kept today's date."""
+        check them and that nothing of the touched orders kept today's date;
+        check the dates of the chunk's payments."""
+        self._fix_and_check_order_dates(chunk, events)
+        self._check_payments(self.chunk_payments)
+        self.chunk_payments = []
+
+    def _fix_and_check_order_dates(self, chunk, events):
         self.env.flush_all()
         cr = self.env.cr
         touched = {}
@@ -814,8 +1054,8 @@ class TpchReplay:
 
     def _check_dates(self, order_ids):
         """Nothing of the orders keeps a date Odoo stamped today, and the
-        documents' dates are the TPC-H ones."""
-        cr = self.env.cr
+        documents' dates are the TPC-H ones; invoices and credit notes fall
+        due on their receivable lines 30 days after their date."""
         checks = {
             "sale orders": SQL(
                 """SELECT COUNT(*) FROM sale_order
@@ -859,34 +1099,92 @@ class TpchReplay:
                       AND m.date::date <> p.date_done::date""",
                 tuple(order_ids),
             ),
+        }
+        # the orders' invoices and credit notes, looked up once (a subquery
+        # per check can make PostgreSQL plan a scan per touched order)
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT DISTINCT l.move_id FROM account_move_line l
+                     JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = l.id
+                     JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                    WHERE sol.order_id IN %s""",
+                tuple(order_ids),
+            )
+        )
+        move_ids = tuple(row[0] for row in cr.fetchall())
+        if move_ids:
+            checks.update(self._invoice_checks(move_ids))
+        self._raise_wrong(checks)
+
+    def _invoice_checks(self, move_ids):
+        """Invoices and credit notes: dated, posted, under the 30-days term,
+        falling due 30 days after their date, on their receivable line
+        too."""
+        return {
             "invoices": SQL(
                 """SELECT COUNT(*) FROM account_move am
-                    WHERE am.id IN (
-                        SELECT aml.move_id FROM account_move_line aml
-                          JOIN sale_order_line_invoice_rel rel
-                            ON rel.invoice_line_id = aml.id
-                          JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                         WHERE sol.order_id IN %s)
+                    WHERE am.id IN %s
                       AND (am.invoice_date IS NULL OR am.date <> am.invoice_date
-                           OR am.invoice_date_due < am.invoice_date
-                           OR am.invoice_date_due >= %s OR am.state <> 'posted')""",
-                tuple(order_ids),
-                FUTURE,
+                           OR am.invoice_date_due <> am.invoice_date + %s
+                           OR am.invoice_payment_term_id IS DISTINCT FROM %s
+                           OR am.state <> 'posted')""",
+                move_ids,
+                tpch_data.PAYMENT_TERM_DAYS,
+                self.payment_term.id,
             ),
             "journal items": SQL(
                 """SELECT COUNT(*) FROM account_move_line aml
                     JOIN account_move am ON am.id = aml.move_id
-                    WHERE am.id IN (
-                        SELECT l.move_id FROM account_move_line l
-                          JOIN sale_order_line_invoice_rel rel
-                            ON rel.invoice_line_id = l.id
-                          JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                         WHERE sol.order_id IN %s)
+                    WHERE am.id IN %s
                       AND (aml.date <> am.date OR aml.date_maturity >= %s)""",
-                tuple(order_ids),
+                move_ids,
                 FUTURE,
             ),
+            "receivable due dates": SQL(
+                """SELECT COUNT(*) FROM account_move_line aml
+                    JOIN account_move am ON am.id = aml.move_id
+                    JOIN account_account aa ON aa.id = aml.account_id
+                    WHERE am.id IN %s
+                      AND aa.account_type = 'asset_receivable'
+                      AND aml.date_maturity IS DISTINCT FROM am.invoice_date + %s""",
+                move_ids,
+                tpch_data.PAYMENT_TERM_DAYS,
+            ),
         }
+
+    def _check_payments(self, payment_ids):
+        """The payments are dated on their day (payment, entry, journal
+        items), posted, and their receivable line fully reconciled."""
+        if not payment_ids:
+            return
+        self.env.flush_all()
+        checks = {
+            "payments": SQL(
+                """SELECT COUNT(*) FROM account_payment p
+                    JOIN account_move am ON am.id = p.move_id
+                    WHERE p.id IN %s
+                      AND (am.date <> p.date OR p.date >= %s OR am.state <> 'posted'
+                           OR p.payment_type <> 'inbound'
+                           OR p.partner_type <> 'customer')""",
+                tuple(payment_ids),
+                FUTURE,
+            ),
+            "payment journal items": SQL(
+                """SELECT COUNT(*) FROM account_move_line aml
+                    JOIN account_payment p ON p.move_id = aml.move_id
+                    JOIN account_account aa ON aa.id = aml.account_id
+                    WHERE p.id IN %s
+                      AND (aml.date <> p.date OR aml.date_maturity <> p.date
+                           OR (aa.account_type = 'asset_receivable'
+                               AND NOT aml.reconciled))""",
+                tuple(payment_ids),
+            ),
+        }
+        self._raise_wrong(checks)
+
+    def _raise_wrong(self, checks):
+        cr = self.env.cr
         wrong = {}
         for name, query in checks.items():
             cr.execute(query)
