@@ -705,25 +705,43 @@ class SalesContract(models.Model):
     def _generate_collection_plan(self):
         """One instalment per line of the payment terms (one, due on the
         sign date, without terms), counted from the sign date (today before
-        signature)."""
-        Instalment = self.env["sales.contract.instalment"].with_context(
-            sales_backoffice_plan_generation=True
-        )
+        signature). An existing plan is updated in place, instalment by
+        instalment, so that what was sent about it (reminders) stays with
+        the instalments that did not change."""
         for contract in self:
-            if contract.instalment_ids:
-                if contract.state not in ("draft", "to_review"):
-                    contract.message_post(
-                        body=self.env._(
-                            "Collection plan regenerated from the payment terms %s.",
-                            contract.payment_term_id.display_name or "-",
-                        ),
-                        subtype_xmlid="mail.mt_note",
-                    )
-                contract.instalment_ids.with_context(
-                    sales_backoffice_plan_generation=True
-                ).unlink()
             date_ref = contract.date_signed or fields.Date.context_today(contract)
-            Instalment.create(contract._collection_plan_values(date_ref))
+            values = contract._collection_plan_values(date_ref)
+            current = contract.instalment_ids.sorted(lambda i: i._plan_key())
+            changed = len(current) != len(values) or any(
+                instalment.due_date != vals["due_date"]
+                or contract.currency_id.compare_amounts(
+                    instalment.amount, vals["amount"]
+                )
+                for instalment, vals in zip(current, values, strict=False)
+            )
+            if not changed:
+                continue
+            if current and contract.state not in ("draft", "to_review"):
+                contract.message_post(
+                    body=self.env._(
+                        "Collection plan regenerated from the payment terms %s.",
+                        contract.payment_term_id.display_name
+                        or self.env._("(none: one instalment of the total)"),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            commands = [
+                Command.update(
+                    instalment.id,
+                    {k: v for k, v in vals.items() if k in ("due_date", "amount")},
+                )
+                for instalment, vals in zip(current, values, strict=False)
+            ]
+            commands += [Command.create(vals) for vals in values[len(current) :]]
+            commands += [Command.delete(i.id) for i in current[len(values) :]]
+            contract.with_context(sales_backoffice_plan_generation=True).write(
+                {"instalment_ids": commands}
+            )
 
     def _collection_plan_values(self, date_ref):
         self.ensure_one()
@@ -1060,6 +1078,11 @@ class SalesContract(models.Model):
             if invoice and deliver_ratio:
                 invoices = order._create_invoices()
                 invoices.write({"invoice_date": day(15)})
+                # back-dated: without payment terms due on its own date,
+                # not on the day the demo data was loaded
+                invoices.filtered(lambda m: not m.invoice_payment_term_id).write(
+                    {"invoice_date_due": day(15)}
+                )
                 invoices.action_post()
 
     def _demo_collect(self, ratio=1.0):

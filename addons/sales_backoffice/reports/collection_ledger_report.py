@@ -86,7 +86,13 @@ class SalesCollectionLedgerReport(models.Model):
     planned_amount = fields.Monetary(string="Planned", readonly=True)
     invoiced_amount = fields.Monetary(string="Invoiced", readonly=True)
     collected_amount = fields.Monetary(string="Collected", readonly=True)
-    overdue_amount = fields.Monetary(string="Overdue", readonly=True)
+    overdue_amount = fields.Monetary(
+        string="Overdue Invoiced",
+        readonly=True,
+        help="Still open today on the contract's invoices past their due "
+        "date (the collection plan's own overdue instalments are in "
+        "Collection Plans).",
+    )
     outstanding_amount = fields.Monetary(string="Outstanding", readonly=True)
     collection_rate = fields.Float(
         string="Collection Rate (%)",

@@ -109,6 +109,21 @@ class TestCollectionPlan(SalesBackofficeCommon):
         self.assertIn("Collection plan", contract.message_ids[0].body)
         self.assertIn("560", contract.message_ids[0].body)
 
+    def test_regenerating_the_plan_keeps_unchanged_instalments(self):
+        contract = self._active_contract("2026-03-01")
+        before = contract.instalment_ids
+        messages = len(contract.message_ids)
+        contract.action_generate_collection_plan()
+        # the same plan: nothing replaced, nothing logged
+        self.assertEqual(contract.instalment_ids, before)
+        self.assertEqual(len(contract.message_ids), messages)
+        # other terms: the instalments are updated in place and it is logged
+        contract.payment_term_id = False
+        contract.action_generate_collection_plan()
+        self.assertEqual(contract.instalment_ids, before[0])
+        self.assertEqual(contract.instalment_ids.amount, 1100.0)
+        self.assertIn("regenerated", contract.message_ids[0].body)
+
     def test_removing_an_instalment_is_refused(self):
         contract = self._active_contract("2026-03-01")
         with self.assertRaises(ValidationError) as caught:

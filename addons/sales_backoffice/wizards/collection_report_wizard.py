@@ -62,8 +62,8 @@ class CollectionReportWizard(models.TransientModel):
         for row in rows:
             values = row["values"]
             invoiced = values["invoiced_amount"]
-            values["collection_rate"] = (
-                values["collected_amount"] / invoiced * 100.0 if invoiced else 0.0
+            values["collection_rate"] = round(
+                values["collected_amount"] / invoiced * 100.0 if invoiced else 0.0, 2
             )
         return rows
 
