@@ -7,6 +7,7 @@ SHELL := /bin/bash
 # optional overrides:  make run DB=mydb   make tpch SF=0.1 DB=tpch01
 DB ?=
 SF ?=
+UNTIL ?=
 TEST_DB ?=
 
 .PHONY: help run test lint test-offline fix tpch bench clean
@@ -17,7 +18,7 @@ help:
 	@echo "make lint          ruff check, ruff format --check, pylint_odoo"
 	@echo "make test-offline  lint + pytest tests/ (no Odoo, no database)"
 	@echo "make fix           apply ruff fixes and formatting"
-	@echo "make tpch          TPC-H comparison (SF=..., DB=...)"
+	@echo "make tpch          TPC-H comparison (SF=..., DB=..., UNTIL=yyyy-mm-dd)"
 	@echo "make bench         benchmark (DB=...)"
 	@echo "make clean         remove generated files (keeps databases, filestore, master password)"
 
@@ -39,7 +40,7 @@ fix:
 	"$$ODOO_PYTHON" -m ruff format addons scripts tests
 
 tpch:
-	bash scripts/tpch.sh $(if $(SF),SF="$(SF)") $(if $(DB),DB="$(DB)")
+	bash scripts/tpch.sh $(if $(SF),SF="$(SF)") $(if $(DB),DB="$(DB)") $(if $(UNTIL),UNTIL="$(UNTIL)")
 
 bench:
 	bash scripts/bench.sh $(if $(DB),DB="$(DB)")
